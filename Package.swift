@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings list for every target (see STYLE.md).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "bulkhead",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bulkhead", targets: ["Bulkhead"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
+        .target(
+            name: "BulkheadKube",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The declaration: types, loading with source positions, validation (pure).
+        .target(
+            name: "BulkheadModel",
+            dependencies: ["BulkheadKube", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Placement, tenant bundles and repository layout: declaration -> files (pure).
+        .target(
+            name: "BulkheadRender",
+            dependencies: ["BulkheadModel", "BulkheadKube"],
+            swiftSettings: swiftSettings
+        ),
+        // The GitOps repository: diff, atomic writes, prune, one commit, crash recovery.
+        .target(
+            name: "BulkheadGitOps",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        // swift-argument-parser commands.
+        .target(
+            name: "BulkheadCLI",
+            dependencies: [
+                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The thin `bulkhead` executable.
+        .executableTarget(
+            name: "Bulkhead",
+            dependencies: ["BulkheadCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadModelTests",
+            dependencies: ["BulkheadModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadRenderTests",
+            dependencies: ["BulkheadRender", "BulkheadModel", "BulkheadKube"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadGitOpsTests",
+            dependencies: ["BulkheadGitOps"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadCLITests",
+            dependencies: ["BulkheadCLI"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
