@@ -35,7 +35,7 @@ let package = Package(
         // Placement, tenant bundles and repository layout: declaration -> files (pure).
         .target(
             name: "BulkheadRender",
-            dependencies: ["BulkheadModel", "BulkheadKube"],
+            dependencies: ["BulkheadModel", "BulkheadKube", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // The GitOps repository: diff, atomic writes, prune, one commit, crash recovery.

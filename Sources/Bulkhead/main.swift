@@ -1,1 +1,5 @@
-print("x")
+import BulkheadCLI
+import Foundation
+
+// The executable stays tiny: all behaviour lives in BulkheadCLI, which tests call the same way.
+exit(BulkheadCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -75,10 +75,18 @@ public struct ApplicationSetSpec: Encodable, Sendable {
     public struct TemplateMeta: Encodable, Sendable {
         public var name: String
         public var labels: [String: String]?
+        public init(name: String, labels: [String: String]?) {
+            self.name = name
+            self.labels = labels
+        }
     }
     public struct Template: Encodable, Sendable {
         public var metadata: TemplateMeta
         public var spec: ApplicationSpec
+        public init(metadata: TemplateMeta, spec: ApplicationSpec) {
+            self.metadata = metadata
+            self.spec = spec
+        }
     }
     public var goTemplate = true
     public var goTemplateOptions = ["missingkey=error"]

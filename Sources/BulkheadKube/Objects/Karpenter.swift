@@ -27,27 +27,51 @@ public struct NodePoolSpec: Encodable, Sendable {
         public var group = "karpenter.k8s.aws"
         public var kind = "EC2NodeClass"
         public var name: String
+        public init(name: String) { self.name = name }
     }
-    public struct TemplateMetadata: Encodable, Sendable { public var labels: [String: String]? }
+    public struct TemplateMetadata: Encodable, Sendable {
+        public var labels: [String: String]?
+        public init(labels: [String: String]?) { self.labels = labels }
+    }
     public struct TemplateSpec: Encodable, Sendable {
         public var nodeClassRef: NodeClassRef
         public var requirements: [NodeSelectorRequirement]
         public var taints: [Taint]?
         public var expireAfter: String?
         public var terminationGracePeriod: String?
+        public init(nodeClassRef: NodeClassRef, requirements: [NodeSelectorRequirement], taints: [Taint]?, expireAfter: String?, terminationGracePeriod: String?) {
+            self.nodeClassRef = nodeClassRef
+            self.requirements = requirements
+            self.taints = taints
+            self.expireAfter = expireAfter
+            self.terminationGracePeriod = terminationGracePeriod
+        }
     }
     public struct Template: Encodable, Sendable {
         public var metadata: TemplateMetadata?
         public var spec: TemplateSpec
+        public init(metadata: TemplateMetadata?, spec: TemplateSpec) {
+            self.metadata = metadata
+            self.spec = spec
+        }
     }
     public struct Budget: Encodable, Sendable {
         public var nodes: String
         public var reasons: [String]?
+        public init(nodes: String, reasons: [String]?) {
+            self.nodes = nodes
+            self.reasons = reasons
+        }
     }
     public struct Disruption: Encodable, Sendable {
         public var consolidationPolicy: String
         public var consolidateAfter: String
         public var budgets: [Budget]?
+        public init(consolidationPolicy: String, consolidateAfter: String, budgets: [Budget]?) {
+            self.consolidationPolicy = consolidationPolicy
+            self.consolidateAfter = consolidateAfter
+            self.budgets = budgets
+        }
     }
     public var template: Template
     public var disruption: Disruption

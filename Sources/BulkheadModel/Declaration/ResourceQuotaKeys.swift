@@ -36,7 +36,7 @@ public enum ResourceQuotaKeys {
 
     /// Keys whose values Bulkhead fills in when neither tier nor tenant sets them.
     public static let defaults: [(key: String, value: String)] = [
-        ("requests.ephemeral-storage", "10Gi"), ("limits.ephemeral-storage", "20Gi"),
+        ("requests.ephemeral-storage", "10Gi"),
         ("services", "20"), ("configmaps", "50"), ("secrets", "50"), ("persistentvolumeclaims", "10"),
         ("services.nodeports", "0"), ("services.loadbalancers", "0"),
     ]

@@ -1,0 +1,87 @@
+public import Foundation
+
+/// A failure running git or touching the repository, with what was being done.
+public struct GitOpsError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs the real `git` program in one repository.
+public struct Git: Sendable {
+    public let root: URL
+    /// Extra environment, e.g. `GIT_INDEX_FILE` for a temporary index.
+    public var environment: [String: String] = [:]
+
+    public init(root: URL) { self.root = root }
+
+    /// Runs `git args` in the repository; throws with git's own message when it fails.
+    @discardableResult
+    public func run(_ args: [String], input: Data? = nil, allowFailure: Bool = false) throws(GitOpsError) -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", root.path] + args
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        do {
+            try process.run()
+        } catch {
+            throw GitOpsError("cannot run git (\(error)); install git and make sure it is on PATH")
+        }
+        // Read output on other threads while writing input, so large inputs and outputs cannot deadlock.
+        let outBox = DataBox(), errBox = DataBox()
+        let group = DispatchGroup()
+        for (pipe, box) in [(stdout, outBox), (stderr, errBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        if let input {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        process.waitUntilExit()
+        group.wait()
+        let status = process.terminationStatus
+        if status != 0 && !allowFailure {
+            let message = String(decoding: errBox.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw GitOpsError("git \(args.first ?? "") failed in \(root.path): \(message)")
+        }
+        return (status, outBox.data)
+    }
+
+    /// Output as trimmed text.
+    public func text(_ args: [String], input: Data? = nil) throws(GitOpsError) -> String {
+        String(decoding: try run(args, input: input).output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The commit HEAD points at, or `nil` in a repository without commits.
+    public func head() throws(GitOpsError) -> String? {
+        let result = try run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], allowFailure: true)
+        guard result.status == 0 else { return nil }
+        return String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Paths tracked in the index, NUL-separated by git so any name is safe.
+    public func trackedFiles() throws(GitOpsError) -> [String] {
+        let data = try run(["ls-files", "-z"]).output
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Paths of a commit's tree.
+    public func files(in commit: String) throws(GitOpsError) -> Set<String> {
+        let data = try run(["ls-tree", "-r", "-z", "--name-only", commit]).output
+        return Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+    }
+}
+
+private final class DataBox: @unchecked Sendable {
+    // Written by exactly one reader thread before `group.leave()`, read after `group.wait()`.
+    var data = Data()
+}

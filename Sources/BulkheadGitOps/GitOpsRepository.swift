@@ -1,0 +1,229 @@
+public import Foundation
+
+/// The GitOps repository on disk, driven through the real `git`.
+///
+/// An apply writes the owned files that changed, removes owned files no longer wanted, and makes
+/// exactly one commit — or nothing at all when nothing changed. It is crash-safe: before touching
+/// the working tree it records a journal in `.git/`; moving HEAD is the commit point. If the
+/// process dies or fails before that, the next run (or the failing run itself) rolls the touched
+/// paths back to the old HEAD; after it, forward to the new one. Either way the working tree,
+/// index and HEAD agree with one of the two commits.
+public struct GitOpsRepository: Sendable {
+    public let root: URL
+    let git: Git
+    /// Which paths Bulkhead owns (and so may prune); everything else in the repository is left alone.
+    public let isOwned: @Sendable (String) -> Bool
+
+    public init(root: URL, isOwned: @escaping @Sendable (String) -> Bool) {
+        self.root = root.standardizedFileURL
+        self.git = Git(root: self.root)
+        self.isOwned = isOwned
+    }
+
+    var gitDirectory: URL { root.appendingPathComponent(".git") }
+    var journalURL: URL { gitDirectory.appendingPathComponent("bulkhead-journal") }
+    var temporaryIndexURL: URL { gitDirectory.appendingPathComponent("bulkhead-index") }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: gitDirectory.path) }
+
+    /// Creates the folder and runs `git init` when there is no repository yet.
+    public func initializeIfNeeded() throws(GitOpsError) {
+        guard !exists else { return }
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw GitOpsError("cannot create the repository folder \(root.path): \(error.localizedDescription)")
+        }
+        try git.run(["init", "-q", "-b", "main"])
+    }
+
+    /// Owned files that git tracks now.
+    public func ownedFiles() throws(GitOpsError) -> Set<String> {
+        guard exists else { return [] }
+        return Set(try git.trackedFiles().filter(isOwned))
+    }
+
+    /// The current bytes of a file in the working tree, or `nil` when it is absent.
+    public func contents(of path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: root.appendingPathComponent(path).path).map { [UInt8]($0) }
+    }
+
+    /// The text of a file in the working tree.
+    public func text(of path: String) -> String? {
+        contents(of: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// What writing `desired` would change, without writing anything.
+    public func plan(_ desired: [String: String]) throws(GitOpsError) -> RepositoryChange {
+        let owned = try ownedFiles()
+        return RepositoryChange.compute(desired: desired, owned: owned) { contents(of: $0) }
+    }
+
+    /// The outcome of an apply.
+    public struct ApplyResult: Sendable {
+        public var change: RepositoryChange
+        /// The new commit, or `nil` when nothing changed.
+        public var commit: String?
+    }
+
+    /// Writes `desired` (all owned files, by path) and commits the difference with `message`.
+    public func apply(_ desired: [String: String], message: (RepositoryChange) -> String) throws(GitOpsError) -> ApplyResult {
+        try initializeIfNeeded()
+        try recoverIfInterrupted()
+        let change = try plan(desired)
+        guard !change.isEmpty else { return ApplyResult(change: change, commit: nil) }
+        let old = try git.head()
+        try writeJournal(Journal(head: old, paths: change.touched))
+        Fault.point("after-journal")
+        do {
+            try writeWorkingTree(desired, change: change)
+            Fault.point("after-write")
+            let commit = try commit(change: change, parent: old, message: message(change))
+            Fault.point("after-commit-point")
+            try? FileManager.default.removeItem(at: journalURL)
+            return ApplyResult(change: change, commit: commit)
+        } catch {
+            try? recoverIfInterrupted()
+            throw error
+        }
+    }
+
+    func writeWorkingTree(_ desired: [String: String], change: RepositoryChange) throws(GitOpsError) {
+        let manager = FileManager.default
+        var created: Set<String> = []
+        var count = 0
+        for path in change.added + change.changed {
+            let url = root.appendingPathComponent(path)
+            let folder = url.deletingLastPathComponent().path
+            do {
+                if !created.contains(folder) {
+                    try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    created.insert(folder)
+                }
+                let temporary = url.path + ".bulkhead-tmp"
+                guard manager.createFile(atPath: temporary, contents: Data(desired[path]!.utf8)) else {
+                    throw GitOpsError("cannot write \(path) (is the disk full or read-only?)")
+                }
+                guard rename(temporary, url.path) == 0 else {
+                    throw GitOpsError("cannot move \(path) into place: \(String(cString: strerror(errno)))")
+                }
+            } catch let error as GitOpsError {
+                throw error
+            } catch {
+                throw GitOpsError("cannot write \(path): \(error.localizedDescription)")
+            }
+            count += 1
+            if count == 1 { Fault.point("after-first-file") }
+        }
+        for path in change.removed {
+            try? manager.removeItem(at: root.appendingPathComponent(path))
+            removeEmptyParents(of: path)
+        }
+    }
+
+    /// Removes folders left empty by a prune, up to the repository root.
+    func removeEmptyParents(of path: String) {
+        var folder = (path as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            let url = root.appendingPathComponent(folder)
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: url.path), entries.isEmpty else { return }
+            try? FileManager.default.removeItem(at: url)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// Stages the touched paths in a temporary index, writes the tree and commit, then installs
+    /// the index and moves HEAD (the commit point).
+    func commit(change: RepositoryChange, parent: String?, message: String) throws(GitOpsError) -> String {
+        let manager = FileManager.default
+        try? manager.removeItem(at: temporaryIndexURL)
+        let realIndex = gitDirectory.appendingPathComponent("index")
+        if manager.fileExists(atPath: realIndex.path) {
+            do { try manager.copyItem(at: realIndex, to: temporaryIndexURL) } catch {
+                throw GitOpsError("cannot copy the git index: \(error.localizedDescription)")
+            }
+        }
+        var staging = git
+        staging.environment["GIT_INDEX_FILE"] = temporaryIndexURL.path
+        let paths = Data(change.touched.joined(separator: "\0").utf8)
+        try staging.run(["update-index", "--add", "--remove", "-z", "--stdin"], input: paths)
+        let tree = try staging.text(["write-tree"])
+        var identity = git
+        if try git.run(["config", "user.email"], allowFailure: true).status != 0 {
+            identity.environment = ["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",
+                                    "GIT_COMMITTER_NAME": "Bulkhead", "GIT_COMMITTER_EMAIL": "bulkhead@localhost"]
+        }
+        let commit = try identity.text(["commit-tree", tree] + (parent.map { ["-p", $0] } ?? []) + ["-F", "-"], input: Data(message.utf8))
+        Fault.point("before-commit-point")
+        guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
+            throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
+        }
+        try git.run(["update-ref", "-m", "bulkhead apply", "HEAD", commit, parent ?? String(repeating: "0", count: 40)])
+        return commit
+    }
+
+    // MARK: Journal and recovery
+
+    struct Journal: Codable {
+        /// HEAD before the apply; `nil` in a repository without commits.
+        var head: String?
+        var paths: [String]
+    }
+
+    func writeJournal(_ journal: Journal) throws(GitOpsError) {
+        let temporary = journalURL.path + ".tmp"
+        do {
+            let data = try JSONEncoder().encode(journal)
+            guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, journalURL.path) == 0 else {
+                throw GitOpsError("cannot write \(journalURL.path)")
+            }
+        } catch let error as GitOpsError {
+            throw error
+        } catch {
+            throw GitOpsError("cannot write the apply journal: \(error)")
+        }
+    }
+
+    /// Whether an interrupted apply left a journal behind.
+    public var wasInterrupted: Bool { FileManager.default.fileExists(atPath: journalURL.path) }
+
+    /// Finishes or undoes an interrupted apply: the touched paths are made to match HEAD, which is
+    /// the old commit unless the interrupted run got past its commit point.
+    public func recoverIfInterrupted() throws(GitOpsError) {
+        guard let data = FileManager.default.contents(atPath: journalURL.path) else { return }
+        guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
+            throw GitOpsError("\(journalURL.path) is damaged; inspect `git status` and remove the file by hand")
+        }
+        let manager = FileManager.default
+        try? manager.removeItem(at: temporaryIndexURL)
+        for path in journal.paths {
+            try? manager.removeItem(atPath: root.appendingPathComponent(path).path + ".bulkhead-tmp")
+        }
+        let head = try git.head()
+        let inHead = try head.map { commit throws(GitOpsError) in try git.files(in: commit) } ?? []
+        let restore = journal.paths.filter { inHead.contains($0) }
+        let drop = journal.paths.filter { !inHead.contains($0) }
+        if let head, !restore.isEmpty {
+            try git.run(["checkout", "-q", head, "--pathspec-from-file=-", "--pathspec-file-nul"], input: Data(restore.joined(separator: "\0").utf8))
+        }
+        if !drop.isEmpty {
+            try git.run(["rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], input: Data(drop.joined(separator: "\0").utf8))
+            for path in drop {
+                try? manager.removeItem(at: root.appendingPathComponent(path))
+                removeEmptyParents(of: path)
+            }
+        }
+        try? manager.removeItem(at: journalURL)
+    }
+}
+
+/// Test-only fault injection: with `BULKHEAD_FAULT=<point>` in the environment the process dies
+/// at that point as if killed, so tests can check crash safety at exact places.
+enum Fault {
+    static let target = ProcessInfo.processInfo.environment["BULKHEAD_FAULT"]
+
+    static func point(_ name: String) {
+        guard let target, target == name else { return }
+        kill(getpid(), SIGKILL)
+    }
+}

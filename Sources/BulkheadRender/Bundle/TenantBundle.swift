@@ -1,0 +1,106 @@
+public import BulkheadModel
+public import BulkheadKube
+
+/// Everything one tenant gets on one cluster: its namespace and guardrails, identity, cloud
+/// resources and app wiring, plus the IAM documents written as plain JSON beside them.
+public struct TenantBundle: Sendable {
+    public var tenant: String
+    public var cluster: String
+    public var objects: [any KubeObject]
+    /// The role's trust policy (`iam/trust-policy.json`).
+    public var trustPolicy: IAMPolicyDocument
+    /// The role's permissions (`iam/permissions-policy.json`); `nil` when the tenant has no cloud resources.
+    public var permissionsPolicy: IAMPolicyDocument?
+}
+
+/// The label keys Bulkhead puts on what it renders.
+public enum BulkheadLabels {
+    public static let tenant = "bulkhead.dev/tenant"
+    public static let tier = "bulkhead.dev/tier"
+    public static let team = "bulkhead.dev/team"
+    public static let costCenter = "bulkhead.dev/cost-center"
+    public static let dataClassification = "bulkhead.dev/data-classification"
+    public static let managedBy = "app.kubernetes.io/managed-by"
+}
+
+/// Renders a tenant's bundle for one cluster. Pure: the same inputs give the same objects.
+public struct TenantBundleRenderer: Sendable {
+    public let platform: Platform
+    public let tenant: Tenant
+    public let tier: Tier
+    public let cluster: Cluster
+    public let quota: [String: String]
+
+    public init(declaration: PlatformDeclaration, tenant: Tenant, cluster: Cluster) {
+        self.platform = declaration.platform
+        self.tenant = tenant
+        self.tier = declaration.tiers[tenant.tier]!
+        self.cluster = cluster
+        self.quota = declaration.effectiveQuota(of: tenant)
+    }
+
+    var namespace: String { tenant.name }
+
+    var labels: [String: String] {
+        [BulkheadLabels.managedBy: "bulkhead", BulkheadLabels.tenant: tenant.name]
+    }
+
+    func meta(_ name: String) -> ObjectMeta {
+        ObjectMeta(name: name, namespace: namespace, labels: labels)
+    }
+
+    public func render() throws -> TenantBundle {
+        var objects: [any KubeObject] = [namespaceObject(), resourceQuota(), limitRange()]
+        objects += networkPolicies()
+        objects += rbac()
+        let identity = try workloadIdentity()
+        objects += identity.objects
+        objects += buckets()
+        objects += apps()
+        return TenantBundle(tenant: tenant.name, cluster: cluster.name, objects: objects, trustPolicy: identity.trust, permissionsPolicy: identity.permissions)
+    }
+
+    /// Pod Security level: the tier's, but always `restricted` for pii and phi data.
+    var podSecurityLevel: PodSecurityLevel {
+        tenant.dataClassification.forcesRestricted ? .restricted : tier.podSecurity
+    }
+
+    func namespaceObject() -> Namespace {
+        let level = podSecurityLevel.rawValue
+        let version = "v\(cluster.kubernetesVersion)"
+        var namespaceLabels = labels
+        namespaceLabels[BulkheadLabels.tier] = tier.name
+        namespaceLabels[BulkheadLabels.team] = tenant.team
+        namespaceLabels[BulkheadLabels.costCenter] = tenant.costCenter
+        namespaceLabels[BulkheadLabels.dataClassification] = tenant.dataClassification.rawValue
+        for mode in ["enforce", "audit", "warn"] {
+            namespaceLabels["pod-security.kubernetes.io/\(mode)"] = level
+            namespaceLabels["pod-security.kubernetes.io/\(mode)-version"] = version
+        }
+        return Namespace(metadata: ObjectMeta(name: namespace, labels: namespaceLabels, annotations: ["bulkhead.dev/owners": tenant.owners.joined(separator: ",")]))
+    }
+
+    /// Tier quota with the tenant's overrides, completed with Bulkhead's defaults for storage,
+    /// object counts, and zero NodePorts and LoadBalancers.
+    func resourceQuota() -> ResourceQuota {
+        var hard = quota
+        for (key, value) in ResourceQuotaKeys.defaults where hard[key] == nil { hard[key] = value }
+        return ResourceQuota(metadata: meta("tenant-quota"), hard: hard)
+    }
+
+    /// The tier's container defaults, completed so that every quota'd resource has a default
+    /// request (otherwise the quota would reject pods that do not set one).
+    func limitRange() -> LimitRange {
+        var defaultRequest = tier.limitRange.defaultRequest
+        var defaults = tier.limitRange.default
+        let fill: [(String, String, String)] = [("cpu", "100m", "500m"), ("memory", "128Mi", "512Mi"), ("ephemeral-storage", "256Mi", "1Gi")]
+        for (resource, request, limit) in fill {
+            let requested = quota["requests.\(resource)"] != nil || quota[resource] != nil || resource == "ephemeral-storage"
+            let limited = quota["limits.\(resource)"] != nil || quota[resource] != nil
+            if requested, defaultRequest[resource] == nil { defaultRequest[resource] = request }
+            if limited, defaults[resource] == nil { defaults[resource] = limit }
+        }
+        let item = LimitRange.Item(type: "Container", defaultRequest: defaultRequest, default: defaults, max: tier.limitRange.max.isEmpty ? nil : tier.limitRange.max)
+        return LimitRange(metadata: meta("tenant-limits"), limits: [item])
+    }
+}
