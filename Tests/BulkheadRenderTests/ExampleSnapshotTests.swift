@@ -1,0 +1,72 @@
+@testable import BulkheadModel
+import BulkheadRender
+import Foundation
+import Testing
+
+/// Golden files: the rendered `examples/acme` must match `Snapshots/acme/` byte for byte.
+/// Re-record with `BULKHEAD_RECORD_SNAPSHOTS=1 swift test --filter ExampleSnapshot`; a recording
+/// run fails on purpose so it is never mistaken for a pass.
+@Suite struct ExampleSnapshotTests {
+    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let repositoryRoot = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+    static let snapshots = testsFolder.appendingPathComponent("Snapshots/acme")
+
+    static func renderExample() throws -> RenderedRepository {
+        let result = try DeclarationLoader.load(folder: repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+        let declaration = try #require(result.declaration, "examples/acme must be valid: \(result.errors)")
+        return try RepositoryRenderer.render(declaration, lock: PlacementLock())
+    }
+
+    @Test func renderedExampleMatchesGoldenFiles() throws {
+        let rendered = try Self.renderExample()
+        if ProcessInfo.processInfo.environment["BULKHEAD_RECORD_SNAPSHOTS"] == "1" {
+            try? FileManager.default.removeItem(at: Self.snapshots)
+            for (path, contents) in rendered.files {
+                let url = Self.snapshots.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(contents.utf8).write(to: url)
+            }
+            Issue.record("Recorded \(rendered.files.count) snapshot files; run again without BULKHEAD_RECORD_SNAPSHOTS to check them.")
+            return
+        }
+        var recorded: Set<String> = []
+        let base = Self.snapshots.standardizedFileURL.path + "/"
+        let walker = FileManager.default.enumerator(at: Self.snapshots, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                recorded.insert(String(url.standardizedFileURL.path.dropFirst(base.count)))
+            }
+        }
+        #expect(!recorded.isEmpty, "no snapshots recorded; run with BULKHEAD_RECORD_SNAPSHOTS=1")
+        #expect(Set(rendered.files.keys) == recorded, "files added: \(Set(rendered.files.keys).subtracting(recorded).sorted()), missing: \(recorded.subtracting(rendered.files.keys).sorted())")
+        for (path, contents) in rendered.files.sorted(by: { $0.key < $1.key }) where recorded.contains(path) {
+            let expected = try String(contentsOf: Self.snapshots.appendingPathComponent(path), encoding: .utf8)
+            #expect(contents == expected, "\(path) differs from its snapshot")
+        }
+    }
+
+    @Test func renderingTwiceGivesIdenticalFiles() throws {
+        #expect(try Self.renderExample().files == Self.renderExample().files)
+    }
+
+    @Test func exampleCoversWhatTheIssueAsksFor() throws {
+        let rendered = try Self.renderExample()
+        let result = try DeclarationLoader.load(folder: Self.repositoryRoot.appendingPathComponent("examples/acme"))
+        let declaration = try #require(result.declaration)
+        #expect(Set(declaration.clusters.map(\.environment)) == Set(Environment.allCases))
+        #expect(Set(declaration.clusters.map(\.region)).count >= 2)
+        #expect(declaration.clusters.contains { $0.location == .localZone })
+        #expect(declaration.clusters.contains { $0.location == .hybrid })
+        #expect(declaration.clusters.contains { $0.dedicatedTo != nil })
+        #expect(declaration.tenants.count >= 10)
+        #expect(declaration.tenants.contains { $0.dataClassification == .phi })
+        #expect(declaration.tenants.contains { $0.apps.contains { $0.queue != nil } })
+        #expect(declaration.tenants.contains { !$0.buckets.isEmpty })
+        #expect(declaration.tenants.contains { !$0.quota.isEmpty })
+        // Hybrid clusters get no EC2 node objects.
+        for cluster in declaration.clusters where cluster.location == .hybrid {
+            #expect(rendered.files["clusters/\(cluster.name)/platform/nodes.yaml"] == nil)
+        }
+    }
+}
