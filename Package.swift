@@ -78,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadCLITests",
-            dependencies: ["BulkheadCLI"],
+            dependencies: ["BulkheadCLI", "BulkheadGitOps", "BulkheadRender"],
             swiftSettings: swiftSettings
         ),
     ]
