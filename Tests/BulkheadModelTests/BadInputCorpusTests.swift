@@ -10,22 +10,8 @@ import Testing
 struct BadInputCorpusTests {
     /// Cases whose `expected.txt` holds the intended output, which validation does not produce yet.
     /// Remove a case from here once it is fixed: its test then fails with "known issue was not recorded".
-    static let knownIssues: [String: String] = [
-        // The loader reads `Yams.compose_all` with `Array(try ...)`, which never sees the error the
-        // sequence keeps in `.error`: a YAML error silently drops the rest of the file.
-        "yaml-bad-indentation": "YAML syntax errors are swallowed: the file is silently skipped",
-        "yaml-duplicate-key": "duplicate keys are swallowed: the file is silently skipped",
-        "yaml-syntax-in-second-document": "YAML syntax errors are swallowed: the document is silently skipped",
-        "yaml-unclosed-quote": "YAML syntax errors are swallowed: the Platform falls back to defaults and validation passes",
-        "many-syntax-error-does-not-hide-others": "YAML syntax errors are swallowed: the file is silently skipped",
-        // A document with any error is left out of the cross-checks, so everything that refers to
-        // it gets a second, misleading error ("tier 'standard' is not declared (allowed: )").
-        "tier-quota-missing-requests-cpu": "a tier with an error is reported as not declared to every tenant of it",
-        "type-bool-given-yes": "a tier with an error is reported as not declared to every tenant of it",
-        "tier-isolation-near-miss": "a tier with an error is reported as not declared to every tenant of it",
-        "silo-cluster-error-hides-dedication": "a silo cluster with an error makes its tenant report 'no cluster has dedicatedTo'",
-        "silo-tenant-error-hides-dedication": "a tenant with an error makes its silo cluster report 'names tenant ..., which is not declared'",
-    ]
+    /// Cases that document a bug not fixed yet: name and reason. Empty when all are fixed.
+    static let knownIssues: [String: String] = [:]
 
     static let badFolder: URL = {
         guard let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {

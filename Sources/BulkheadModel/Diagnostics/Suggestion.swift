@@ -1,7 +1,19 @@
 /// "Did you mean" suggestions for near misses of a known word.
 enum Suggestion {
+    static let longForms = ["production": "prod", "development": "dev", "stage": "staging", "ondemand": "on-demand", "on_demand": "on-demand"]
+
     /// The closest candidate within an edit distance that scales with the word's length, if any.
+    /// Also matches a word cut short ("argo" for "argocd"), common long forms ("production" for
+    /// "prod") and dotted words with their parts swapped ("cpu.requests" for "requests.cpu").
     static func closest(to word: String, among candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        if let alias = longForms[lower], candidates.contains(alias) { return alias }
+        if lower.count >= 3, let prefix = candidates.first(where: { $0.lowercased() != lower && $0.lowercased().hasPrefix(lower) }) {
+            return prefix
+        }
+        if lower.contains("."), let swapped = candidates.first(where: { $0.lowercased().split(separator: ".").sorted() == lower.split(separator: ".").sorted() && $0.lowercased() != lower }) {
+            return swapped
+        }
         let limit = max(1, min(3, word.count / 3))
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

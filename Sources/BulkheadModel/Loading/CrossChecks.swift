@@ -20,6 +20,7 @@ enum CrossChecks {
             guard let owner = cluster.dedicatedTo else { continue }
             let at = cluster.origin.at("spec.dedicatedTo")
             guard let tenant = tenantsByName[owner] else {
+                if set.invalidNames["Tenant"]?.contains(owner) == true { continue }
                 problems.append(Problem("unknown-reference", "dedicatedTo names tenant '\(owner)', which is not declared\(Suggestion.hint(for: owner, among: tenants.map(\.name)))", at: at, path: "spec.dedicatedTo", found: "'\(owner)'"))
                 continue
             }
@@ -29,16 +30,18 @@ enum CrossChecks {
         }
 
         let regions = Set(clusters.map(\.region))
+        let knownRegions = regions.union(set.invalidClusterRegions)
+        let invalidTiers = set.invalidNames["Tier"] ?? []
         for tenant in tenants {
             let tier = tiersByName[tenant.tier]
-            if tier == nil {
-                problems.append(Problem("unknown-reference", "tier '\(tenant.tier)' is not declared\(Suggestion.hint(for: tenant.tier, among: tiers.map(\.name)))", at: tenant.origin.at("spec.tier"), path: "spec.tier", found: "'\(tenant.tier)'", allowed: tiers.map(\.name).sorted().joined(separator: ", ")))
+            if tier == nil && !invalidTiers.contains(tenant.tier) {
+                problems.append(Problem("unknown-reference", "tier '\(tenant.tier)' is not declared\(Suggestion.hint(for: tenant.tier, among: tiers.map(\.name)))", at: tenant.origin.at("spec.tier"), path: "spec.tier", found: "'\(tenant.tier)'", allowed: tiers.isEmpty ? "no Tier is declared yet" : tiers.map(\.name).sorted().joined(separator: ", ")))
             }
-            for (index, region) in (tenant.regions ?? []).enumerated() where !regions.contains(region) {
+            for (index, region) in (tenant.regions ?? []).enumerated() where !knownRegions.contains(region) {
                 let path = "spec.regions[\(index)]"
-                problems.append(Problem("unknown-reference", "no cluster is in region '\(region)'\(Suggestion.hint(for: region, among: regions.sorted()))", at: tenant.origin.at(path), path: path, found: "'\(region)'", allowed: regions.sorted().joined(separator: ", ")))
+                problems.append(Problem("unknown-reference", "no cluster is in region '\(region)'\(Suggestion.hint(for: region, among: regions.sorted()))", at: tenant.origin.at(path), path: path, found: "'\(region)'", allowed: regions.isEmpty ? "no Cluster is declared yet" : regions.sorted().joined(separator: ", ")))
             }
-            if tier?.isolation == .dedicatedCluster, !clusters.contains(where: { $0.dedicatedTo == tenant.name }) {
+            if tier?.isolation == .dedicatedCluster, !clusters.contains(where: { $0.dedicatedTo == tenant.name }), !set.invalidClusterOwners.contains(tenant.name) {
                 problems.append(Problem("silo-without-cluster", "tenant '\(tenant.name)' has dedicated-cluster tier '\(tenant.tier)' but no cluster has dedicatedTo: \(tenant.name)", at: tenant.origin.at("spec.tier"), path: "spec.tier", allowed: "declare a Cluster with spec.dedicatedTo: \(tenant.name), or choose a shared or dedicated-nodes tier"))
             }
             checkGeneratedNames(tenant, platform: platform, clusters: clusters, tier: tier, problems: &problems)

@@ -8,6 +8,8 @@ struct DocumentReader {
     var problems: [Problem] = []
     /// Locations of the fields read, by path.
     var fieldLocations: [String: SourceLocation] = [:]
+    /// Paths a "did you mean" already pointed to, so a missing required field is not reported twice.
+    var suggestedPaths: Set<String> = []
 
     init(file: String) { self.file = file }
 
@@ -64,6 +66,7 @@ struct DocumentReader {
             let childPath = Self.join(path, key.string)
             if let allowed, !allowed.contains(key.string) {
                 let hint = Suggestion.hint(for: key.string, among: allowed)
+                if let suggestion = Suggestion.closest(to: key.string, among: allowed) { suggestedPaths.insert(Self.join(path, suggestion)) }
                 problem("unknown-field", "unknown field '\(key.string)'\(hint)", keyNode, path: childPath,
                         allowed: allowed.joined(separator: ", "))
                 continue

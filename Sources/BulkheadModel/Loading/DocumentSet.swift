@@ -8,21 +8,37 @@ struct DocumentSet {
     var tiers: [Tier] = []
     var tenants: [Tenant] = []
     var problems: [Problem] = []
+    /// Names of documents that were declared but had errors, by kind, so that references to them
+    /// are not reported a second time as "not declared".
+    var invalidNames: [String: Set<String>] = [:]
+    /// Regions and silo owners of clusters that had errors, for the same reason.
+    var invalidClusterRegions: Set<String> = []
+    var invalidClusterOwners: Set<String> = []
 
     static let kinds = ["Platform", "Cluster", "Tier", "Tenant"]
 
     mutating func parse(file: String, text: String) {
-        let roots: [Node]
+        // Yams keeps an error met half-way through a stream in the sequence's `error`; the
+        // documents before it are still read.
+        var sequence: YamlSequence<Node>
         do {
-            roots = Array(try Yams.compose_all(yaml: text))
+            sequence = try Yams.compose_all(yaml: text)
         } catch {
             problems.append(Self.syntaxProblem(error, file: file))
             return
         }
-        for root in roots {
+        var documents = 0
+        while let root = sequence.next() {
             var reader = DocumentReader(file: file)
             read(root, with: &reader)
             problems += reader.problems
+            if !DocumentReader.isNull(root) { documents += 1 }
+        }
+        if let error = sequence.error {
+            problems.append(Self.syntaxProblem(error, file: file))
+        } else if documents == 0 {
+            problems.append(Problem("empty-file", "the file holds no documents", at: SourceLocation(file: file, line: 1, column: 1),
+                                    allowed: "Platform, Cluster, Tier or Tenant documents, or remove the file"))
         }
     }
 
@@ -57,7 +73,7 @@ struct DocumentSet {
             reader.problem("missing-field", "\(kind) has no 'metadata'", root, path: "metadata", allowed: "metadata: {name: ...}")
             return
         }
-        let allowedMetadata = kind == "Cluster" ? ["name", "labels"] : ["name", "labels", "annotations"]
+        let allowedMetadata = ["name", "labels", "annotations"]
         guard let metadata = reader.mapping(metadataNode, path: "metadata", allowed: allowedMetadata) else { return }
         guard let nameNode = metadata.first(where: { $0.key == "name" })?.value else {
             reader.problem("missing-field", "\(kind) has no 'metadata.name'", metadataNode, path: "metadata.name", allowed: Names.dnsLabelRule)
@@ -67,6 +83,10 @@ struct DocumentSet {
         var labels: [String: String] = [:]
         if let labelsNode = metadata.first(where: { $0.key == "labels" })?.value, let read = reader.stringMap(labelsNode, path: "metadata.labels") {
             labels = read
+            for (key, value) in read.sorted(by: { $0.key < $1.key }) where !isLabelValue(value) {
+                let path = DocumentReader.join("metadata.labels", key)
+                reader.problems.append(Problem("bad-label-value", "'\(value)' cannot be used as a Kubernetes label value", at: reader.fieldLocations[path], path: path, found: "'\(value)'", allowed: labelValueRule))
+            }
         }
         let origin = reader.location(nameNode)
         let spec = fields["spec"]
@@ -76,6 +96,10 @@ struct DocumentSet {
         }
         let specNode = spec ?? Node.mapping(Node.Mapping([]))
         guard let name else { return }
+        let before = reader.problems.count
+        defer {
+            if reader.problems.count > before { rememberInvalid(kind: kind, name: name, spec: specNode) }
+        }
         switch kind {
         case "Platform":
             if let value = PlatformDecoder.platform(name: name, spec: specNode, origin: origin, reader: &reader) { platforms.append(value) }
@@ -86,5 +110,13 @@ struct DocumentSet {
         default:
             if let value = TenantDecoder.tenant(name: name, spec: specNode, origin: origin, reader: &reader) { tenants.append(value) }
         }
+    }
+
+    /// Records what later checks need to know about a document that had errors.
+    private mutating func rememberInvalid(kind: String, name: String, spec: Node) {
+        invalidNames[kind, default: []].insert(name)
+        guard kind == "Cluster", case .mapping(let mapping) = spec else { return }
+        if case .scalar(let region)? = mapping["region"] { invalidClusterRegions.insert(region.string) }
+        if case .scalar(let owner)? = mapping["dedicatedTo"] { invalidClusterOwners.insert(owner.string) }
     }
 }

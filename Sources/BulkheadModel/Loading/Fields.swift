@@ -21,7 +21,11 @@ struct Fields {
     /// The field's node, or a `missing-field` problem at the mapping.
     func required(_ key: String, _ reader: inout DocumentReader, allowed: String? = nil) -> Node? {
         if let value = values[key], !DocumentReader.isNull(value) { return value }
-        reader.problem("missing-field", "required field '\(key)' is missing", values[key] ?? node, path: path(key), allowed: allowed)
+        if values[key] != nil {
+            reader.problem("missing-value", "required field '\(key)' has no value", values[key]!, path: path(key), allowed: allowed)
+        } else if !reader.suggestedPaths.contains(path(key)) {
+            reader.problem("missing-field", "required field '\(key)' is missing", node, path: path(key), allowed: allowed)
+        }
         return nil
     }
 }

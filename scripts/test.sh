@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it on a fresh clone with ../shared beside it:
+#   1. installs what the checks need (git from Debian; the validators from PyPI),
+#   2. builds and runs the Swift tests (swift test),
+#   3. applies examples/acme into a fresh repository and checks every rendered file with
+#      ../shared/tools/validate-manifests (upstream Kubernetes schemas at each cluster's version,
+#      pinned CRDs, moto's IAM validators) and `kubectl kustomize` for every cluster.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared}
+cd "$ROOT"
+
+log() { printf '==> %s\n' "$*"; }
+
+# --- 1. dependencies ---------------------------------------------------------
+if ! command -v git >/dev/null; then
+  log "installing git"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null
+fi
+if ! command -v kubectl >/dev/null; then
+  log "installing kubectl"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null || true
+fi
+if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto' 2>/dev/null; then
+  log "installing the manifest validators (pip)"
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
+# Commits made by tests need an identity on a machine without git config.
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-test@bulkhead.invalid}
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-bulkhead-test} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-test@bulkhead.invalid}
+
+# --- 2. Swift tests ----------------------------------------------------------
+log "swift build --build-tests"
+swift build --build-tests
+log "swift test"
+swift test --skip-build 2>&1 | tee /tmp/bulkhead-swift-test.log | grep -vE '^(✔|◇|↳ (Testing Library|Target Platform)|Test Suite|Test Case)' || true
+swift_status=${PIPESTATUS[0]}
+grep -E '^(✔|✘) Test run with' /tmp/bulkhead-swift-test.log || true
+if [[ $swift_status -ne 0 ]]; then echo "swift test failed"; exit 1; fi
+
+# --- 3. external checks on the rendered example ------------------------------
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+REPO=$WORK/gitops
+log "bulkhead apply examples/acme --repo $REPO"
+.build/debug/bulkhead apply examples/acme --repo "$REPO" >/dev/null
+passed=0; failed=0
+check() { # check NAME COMMAND...: counts and reports one external check
+  local name=$1; shift
+  if "$@" >"$WORK/check.out" 2>&1; then
+    passed=$((passed + 1)); echo "ok    $name: $(tail -1 "$WORK/check.out")"
+  else
+    failed=$((failed + 1)); echo "FAIL  $name"; sed 's/^/      /' "$WORK/check.out" | head -40
+  fi
+}
+# Each cluster's folder is validated against the Kubernetes version that cluster declares.
+python3 - "$ROOT/examples/acme" >"$WORK/versions" <<'PY'
+import sys, yaml, pathlib
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.y*ml")):
+    for doc in yaml.safe_load_all(path.read_text()):
+        if isinstance(doc, dict) and doc.get("kind") == "Cluster":
+            print(doc["metadata"]["name"], doc["spec"]["kubernetesVersion"])
+PY
+while read -r cluster version; do
+  check "validate-manifests clusters/$cluster (Kubernetes $version)" \
+    "$SHARED/tools/validate-manifests" --k8s-version "$version" "$REPO/clusters/$cluster"
+  check "kubectl kustomize clusters/$cluster" \
+    bash -c "kubectl kustomize '$REPO/clusters/$cluster' | python3 -c 'import sys,yaml; n=sum(1 for d in yaml.safe_load_all(sys.stdin) if d); print(n, \"objects\"); sys.exit(0 if n else 1)'"
+done <"$WORK/versions"
+echo "external checks: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
