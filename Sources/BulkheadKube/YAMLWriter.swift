@@ -1,0 +1,218 @@
+/// A deterministic YAML writer for Encodable values: mappings with sorted keys, block style,
+/// two-space indentation, lists not indented under their key (the kubectl style), strings quoted
+/// only when YAML would otherwise read them as something else.
+///
+/// Written by hand rather than using Yams' `YAMLEncoder` for speed: Yams resolves every scalar
+/// against its regular-expression resolver, which measured about 0.7 ms per rendered object here —
+/// 48 s for a 1,000-tenant fleet. Reading YAML still goes through Yams.
+public enum YAMLWriter {
+    /// Encodes one value as a YAML document (no `---` marker).
+    public static func document<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = TreeEncoder()
+        try value.encode(to: encoder)
+        var output = ""
+        output.reserveCapacity(2048)
+        write(encoder.storage.value, indent: 0, into: &output, context: .top)
+        return output
+    }
+
+    enum Context { case top, mapValue, listItem }
+
+    static func write(_ node: TreeNode, indent: Int, into out: inout String, context: Context) {
+        switch node {
+        case .scalar(let text):
+            out += context == .top ? text + "\n" : " " + text + "\n"
+        case .map(let box):
+            let entries = box.entries.sorted { $0.key < $1.key }
+            if entries.isEmpty {
+                out += context == .top ? "{}\n" : " {}\n"
+                return
+            }
+            if context == .mapValue { out += "\n" }
+            for (index, entry) in entries.enumerated() {
+                if context == .listItem && index == 0 {
+                    out += " "
+                } else {
+                    out += String(repeating: " ", count: indent)
+                }
+                out += quoted(entry.key) + ":"
+                write(entry.value, indent: indent + 2, into: &out, context: .mapValue)
+            }
+        case .list(let box):
+            if box.items.isEmpty {
+                out += context == .top ? "[]\n" : " []\n"
+                return
+            }
+            if context == .mapValue { out += "\n" }
+            // Lists under a key are not indented further (kubectl style).
+            let dash = context == .mapValue ? max(0, indent - 2) : indent
+            for (index, item) in box.items.enumerated() {
+                if context == .listItem && index == 0 { out += " -" } else { out += String(repeating: " ", count: dash) + "-" }
+                write(item, indent: dash + 2, into: &out, context: .listItem)
+            }
+        }
+    }
+
+    /// A string as a plain or single-quoted (double-quoted when it holds control characters) scalar.
+    public static func quoted(_ text: String) -> String {
+        if needsDoubleQuotes(text) {
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                case "\t": escaped += "\\t"
+                case "\r": escaped += "\\r"
+                default:
+                    if scalar.value < 0x20 { escaped += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2) } else { escaped.unicodeScalars.append(scalar) }
+                }
+            }
+            return escaped + "\""
+        }
+        if needsQuotes(text) {
+            var single = "'"
+            for character in text { single += character == "'" ? "''" : String(character) }
+            return single + "'"
+        }
+        return text
+    }
+
+    static func needsDoubleQuotes(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// Words YAML 1.1 or 1.2 resolvers read as booleans or null.
+    static let specialWords: Set<String> = ["", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+
+    static func needsQuotes(_ text: String) -> Bool {
+        if specialWords.contains(text.lowercased()) { return true }
+        let bytes = Array(text.utf8)
+        let first = bytes[0], last = bytes[bytes.count - 1]
+        // Indicators that cannot start a plain scalar, and surrounding blanks.
+        if "-?:,[]{}#&*!|>'\"%@`= ".utf8.contains(first) || last == UInt8(ascii: " ") || last == UInt8(ascii: ":") { return true }
+        // Anything that may read as a number, date or time: digits with number punctuation only.
+        if bytes.allSatisfy({ (48...57).contains($0) || "._+-:eExXoObB".utf8.contains($0) }), bytes.contains(where: { (48...57).contains($0) }) || text.lowercased().hasPrefix(".") { return true }
+        if [".inf", ".nan", "+.inf", "-.inf"].contains(text.lowercased()) { return true }
+        for index in 0..<bytes.count - 1 {
+            if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: " ") { return true }
+            if bytes[index] == UInt8(ascii: " ") && bytes[index + 1] == UInt8(ascii: "#") { return true }
+        }
+        return false
+    }
+}
+
+private extension String {
+    func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+}
+
+// MARK: - A minimal Encoder that builds a tree
+
+final class MapBox { var entries: [String: TreeNode] = [:] }
+final class ListBox { var items: [TreeNode] = [] }
+
+enum TreeNode {
+    case scalar(String)
+    case map(MapBox)
+    case list(ListBox)
+}
+
+/// Holds the value being built at one point of the tree.
+final class NodeStorage {
+    var value: TreeNode = .scalar("null")
+}
+
+struct TreeEncoder: Encoder {
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    let storage: NodeStorage
+
+    init(storage: NodeStorage = NodeStorage()) { self.storage = storage }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let box: MapBox
+        if case .map(let existing) = storage.value { box = existing } else {
+            box = MapBox()
+            storage.value = .map(box)
+        }
+        return KeyedEncodingContainer(MapContainer<Key>(box: box))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let box: ListBox
+        if case .list(let existing) = storage.value { box = existing } else {
+            box = ListBox()
+            storage.value = .list(box)
+        }
+        return ListContainer(box: box)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { ValueContainer(storage: storage) }
+
+    static func encode<T: Encodable>(_ value: T) throws -> TreeNode {
+        switch value {
+        case let string as String: return .scalar(YAMLWriter.quoted(string))
+        case let int as Int: return .scalar(String(int))
+        case let bool as Bool: return .scalar(bool ? "true" : "false")
+        case let double as Double: return .scalar(String(double))
+        default:
+            let encoder = TreeEncoder()
+            try value.encode(to: encoder)
+            return encoder.storage.value
+        }
+    }
+}
+
+struct MapContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    var codingPath: [any CodingKey] = []
+    let box: MapBox
+
+    mutating func encodeNil(forKey key: Key) throws {}
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        box.entries[key.stringValue] = try TreeEncoder.encode(value)
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        let nested = MapBox()
+        box.entries[key.stringValue] = .map(nested)
+        return KeyedEncodingContainer(MapContainer<NestedKey>(box: nested))
+    }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let nested = ListBox()
+        box.entries[key.stringValue] = .list(nested)
+        return ListContainer(box: nested)
+    }
+    mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        let storage = NodeStorage()
+        box.entries[key.stringValue] = .map(MapBox())
+        return TreeEncoder(storage: storage)
+    }
+}
+
+struct ListContainer: UnkeyedEncodingContainer {
+    var codingPath: [any CodingKey] = []
+    let box: ListBox
+    var count: Int { box.items.count }
+
+    mutating func encodeNil() throws { box.items.append(.scalar("null")) }
+    mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try TreeEncoder.encode(value)) }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let nested = MapBox()
+        box.items.append(.map(nested))
+        return KeyedEncodingContainer(MapContainer<NestedKey>(box: nested))
+    }
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = ListBox()
+        box.items.append(.list(nested))
+        return ListContainer(box: nested)
+    }
+    mutating func superEncoder() -> any Encoder { TreeEncoder() }
+}
+
+struct ValueContainer: SingleValueEncodingContainer {
+    var codingPath: [any CodingKey] = []
+    let storage: NodeStorage
+
+    mutating func encodeNil() throws { storage.value = .scalar("null") }
+    mutating func encode<T: Encodable>(_ value: T) throws { storage.value = try TreeEncoder.encode(value) }
+}
