@@ -86,19 +86,38 @@ public enum YAMLWriter {
     static let specialWords: Set<String> = ["", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n"]
 
     static func needsQuotes(_ text: String) -> Bool {
-        if specialWords.contains(text.lowercased()) { return true }
-        let bytes = Array(text.utf8)
-        let first = bytes[0], last = bytes[bytes.count - 1]
-        // Indicators that cannot start a plain scalar, and surrounding blanks.
-        if "-?:,[]{}#&*!|>'\"%@`= ".utf8.contains(first) || last == UInt8(ascii: " ") || last == UInt8(ascii: ":") { return true }
-        // Anything that may read as a number, date or time: digits with number punctuation only.
-        if bytes.allSatisfy({ (48...57).contains($0) || "._+-:eExXoObB".utf8.contains($0) }), bytes.contains(where: { (48...57).contains($0) }) || text.lowercased().hasPrefix(".") { return true }
-        if [".inf", ".nan", "+.inf", "-.inf"].contains(text.lowercased()) { return true }
-        for index in 0..<bytes.count - 1 {
-            if bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: " ") { return true }
-            if bytes[index] == UInt8(ascii: " ") && bytes[index + 1] == UInt8(ascii: "#") { return true }
+        var plainWord = true       // only letters: may be a YAML boolean or null word
+        var numberLike = true      // only digits and number punctuation
+        var hasDigit = false
+        var previous: UInt8 = 0
+        var count = 0
+        for byte in text.utf8 {
+            if count == 0 && startIndicators[Int(byte)] { return true }
+            if previous == UInt8(ascii: ":") && byte == UInt8(ascii: " ") { return true }
+            if previous == UInt8(ascii: " ") && byte == UInt8(ascii: "#") { return true }
+            let isDigit = byte >= 48 && byte <= 57
+            let isLetter = (byte | 0x20) >= 97 && (byte | 0x20) <= 122
+            hasDigit = hasDigit || isDigit
+            if !isLetter && byte != UInt8(ascii: "~") { plainWord = false }
+            if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
+            previous = byte
+            count += 1
         }
+        if count == 0 || previous == UInt8(ascii: " ") || previous == UInt8(ascii: ":") { return true }
+        if plainWord && count <= 5 && specialWords.contains(text.lowercased()) { return true }
+        if numberLike && (hasDigit || text.first == ".") { return true }
         return false
+    }
+
+    /// Bytes that cannot start a plain scalar.
+    static let startIndicators: [Bool] = table("-?:,[]{}#&*!|>'\"%@`= ")
+    /// Bytes that, with digits, can make a number, a date or a time.
+    static let numberPunctuation: [Bool] = table("._+-:eExXoObB")
+
+    static func table(_ characters: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in characters.utf8 { table[Int(byte)] = true }
+        return table
     }
 }
 

@@ -1,4 +1,5 @@
 public import BulkheadModel
+import BulkheadKube
 import Yams
 
 /// One recorded placement decision: a tenant's (environment, region) served by a cluster.
@@ -42,7 +43,7 @@ public struct PlacementLock: Sendable, Equatable {
     /// The file's deterministic text.
     public func serialized() throws -> String {
         let header = "# Placement decisions recorded by Bulkhead. Re-rendering keeps every tenant where it is listed here;\n# `bulkhead apply --replace TENANT` places a tenant anew. Do not edit by hand.\n"
-        return header + (try Yams.YAMLEncoder().encodeSorted(File(apiVersion: declarationAPIVersion, kind: "PlacementLock", placements: placements)))
+        return header + (try YAMLWriter.document(File(apiVersion: declarationAPIVersion, kind: "PlacementLock", placements: placements)))
     }
 
     /// Problems reading a lock file: the file is Bulkhead's own, so a damaged one is reported, not guessed at.
@@ -60,13 +61,5 @@ public struct PlacementLock: Sendable, Equatable {
         } catch {
             throw ParseError(description: "\(Self.fileName) cannot be read (\(error)); restore it from git history, or delete it to place every tenant anew")
         }
-    }
-}
-
-extension YAMLEncoder {
-    /// Encodes with sorted keys, two-space indentation and no line folding.
-    func encodeSorted<T: Encodable>(_ value: T) throws -> String {
-        options = Emitter.Options(indent: 2, width: -1, allowUnicode: true, sortKeys: true)
-        return try encode(value)
     }
 }

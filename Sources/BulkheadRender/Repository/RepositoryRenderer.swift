@@ -1,5 +1,6 @@
 public import BulkheadModel
 import BulkheadKube
+import Dispatch
 
 /// The GitOps repository's desired content: file paths (relative to the repository root) and
 /// their text, plus what was decided on the way.
@@ -40,9 +41,34 @@ public enum RepositoryRenderer {
             for cluster in Set(entries.map(\.cluster)) { tenantsByCluster[cluster, default: []].append(tenant) }
         }
 
-        for cluster in declaration.clusters {
+        // Clusters render independently: spread them over the cores, then merge in cluster order.
+        let placedByCluster = tenantsByCluster
+        let outputs = try parallelMap(declaration.clusters) { cluster in
+            try renderCluster(cluster, declaration: declaration, tenantNames: (placedByCluster[cluster.name] ?? []).sorted(), tenantsByName: tenantsByName)
+        }
+        for output in outputs {
+            files.merge(output.files) { _, new in new }
+            for (tenant, references) in output.objects { objects[tenant, default: [:]][output.cluster] = references }
+            warnings += output.warnings
+        }
+        files[PlacementLock.fileName] = try placement.lock.serialized()
+        return RenderedRepository(files: files, placement: placement, objects: objects, warnings: sortedProblems(warnings))
+    }
+
+    /// What one cluster contributes to the repository.
+    struct ClusterOutput: Sendable {
+        var cluster: String
+        var files: [String: String] = [:]
+        var objects: [String: [String]] = [:]
+        var warnings: [Problem] = []
+    }
+
+    static func renderCluster(_ cluster: Cluster, declaration: PlatformDeclaration, tenantNames: [String], tenantsByName: [String: Tenant]) throws -> ClusterOutput {
+        var output = ClusterOutput(cluster: cluster.name)
+        var files: [String: String] = [:]
+        var objects: [String: [String]] = [:]
+        var warnings: [Problem] = []
             let root = "clusters/\(cluster.name)"
-            let tenantNames = (tenantsByCluster[cluster.name] ?? []).sorted()
             var clusterResources = ["platform"]
 
             // Tenant bundles.
@@ -56,7 +82,7 @@ public enum RepositoryRenderer {
                 if let permissions = bundle.permissionsPolicy {
                     files["\(folder)/iam/permissions-policy.json"] = try Manifests.json(permissions)
                 }
-                objects[name, default: [:]][cluster.name] = bundle.objects.map(\.reference)
+                objects[name] = bundle.objects.map(\.reference)
                 clusterResources.append("tenants/\(name)")
             }
 
@@ -90,9 +116,19 @@ public enum RepositoryRenderer {
                 clusterResources.append("flux")
             }
             files["\(root)/kustomization.yaml"] = kustomization(clusterResources)
+                output.files = files
+        output.objects = objects
+        output.warnings = warnings
+        return output
+    }
+
+    /// `map` over the cores; results keep the input order, and the first error is rethrown.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) throws -> R) throws -> [R] {
+        let results = ResultSlots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+            results.set(index, Result { try transform(items[index]) })
         }
-        files[PlacementLock.fileName] = try placement.lock.serialized()
-        return RenderedRepository(files: files, placement: placement, objects: objects, warnings: sortedProblems(warnings))
+        return try results.values()
     }
 
     /// A `kustomization.yaml` listing resources in the given order.
@@ -103,4 +139,22 @@ public enum RepositoryRenderer {
         for resource in resources { text += "- \(resource)\n" }
         return text
     }
+}
+
+/// One result slot per index, each written by exactly one worker of `concurrentPerform` and read
+/// only after it returns, so no two threads touch the same slot.
+private final class ResultSlots<R: Sendable>: @unchecked Sendable {
+    private let count: Int
+    private let slots: UnsafeMutablePointer<Result<R, any Error>?>
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    func set(_ index: Int, _ value: Result<R, any Error>) { slots[index] = value }
+    func values() throws -> [R] { try (0..<count).map { try slots[$0]!.get() } }
 }
