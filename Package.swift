@@ -23,7 +23,7 @@ let package = Package(
         // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
         .target(
             name: "BulkheadKube",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [],
             swiftSettings: swiftSettings
         ),
         // The declaration: types, loading with source positions, validation (pure).
@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(
             name: "BulkheadRenderTests",
             dependencies: ["BulkheadRender", "BulkheadModel", "BulkheadKube"],
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

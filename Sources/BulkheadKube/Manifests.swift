@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Deterministic serialization of rendered objects: sorted keys, no line folding, no timestamps.
 public enum Manifests {

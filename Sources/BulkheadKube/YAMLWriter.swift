@@ -200,12 +200,10 @@ struct MapContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         box.entries[key.stringValue] = .list(nested)
         return ListContainer(box: nested)
     }
-    mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-        let storage = NodeStorage()
-        box.entries[key.stringValue] = .map(MapBox())
-        return TreeEncoder(storage: storage)
-    }
+    // Class-inheritance encoding is not used by any rendered object; refuse it loudly rather
+    // than drop the value.
+    mutating func superEncoder() -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
 }
 
 struct ListContainer: UnkeyedEncodingContainer {
@@ -225,7 +223,7 @@ struct ListContainer: UnkeyedEncodingContainer {
         box.items.append(.list(nested))
         return ListContainer(box: nested)
     }
-    mutating func superEncoder() -> any Encoder { TreeEncoder() }
+    mutating func superEncoder() -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
 }
 
 struct ValueContainer: SingleValueEncodingContainer {

@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 import BulkheadKube
 import Yams
 

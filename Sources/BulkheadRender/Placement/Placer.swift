@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import BulkheadKube
+import BulkheadKube
 
 /// Why a tenant's (environment, region) went where it did.
 public struct PlacementDecision: Sendable, Hashable {
