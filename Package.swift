@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
@@ -35,7 +36,11 @@ let package = Package(
         // Placement, tenant bundles and repository layout: declaration -> files (pure).
         .target(
             name: "BulkheadRender",
-            dependencies: ["BulkheadModel", "BulkheadKube", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "BulkheadModel", "BulkheadKube",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The GitOps repository: diff, atomic writes, prune, one commit, crash recovery.
@@ -44,11 +49,23 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
+        // Common Expression Language: parser, optional type checker, evaluator, Kubernetes libraries (pure).
+        .target(
+            name: "BulkheadCEL",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        // Policies as data, admission evaluation and Kyverno test suites over BulkheadCEL (pure).
+        .target(
+            name: "BulkheadPolicy",
+            dependencies: ["BulkheadCEL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // swift-argument-parser commands.
         .target(
             name: "BulkheadCLI",
             dependencies: [
-                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube",
+                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,6 +92,16 @@ let package = Package(
         .testTarget(
             name: "BulkheadGitOpsTests",
             dependencies: ["BulkheadGitOps"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadCELTests",
+            dependencies: ["BulkheadCEL"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadPolicyTests",
+            dependencies: ["BulkheadPolicy", "BulkheadCEL"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -20,6 +20,21 @@ enum Terminal {
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
 
+    /// With `BULKHEAD_TIMINGS=1` in the environment, the wall time of each step goes to standard
+    /// error (used by the benchmark to show where the time goes).
+    static let showsTimings = ProcessInfo.processInfo.environment["BULKHEAD_TIMINGS"] == "1"
+
+    /// Runs `work`, reporting its duration under `step` when timings are on.
+    static func timed<T>(_ step: String, _ work: () throws -> T) rethrows -> T {
+        guard showsTimings else { return try work() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            error("timing \(step): \(String(format: "%.3f", seconds)) s")
+        }
+        return try work()
+    }
+
     /// Prints an Encodable as pretty JSON with sorted keys.
     static func printJSON<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()

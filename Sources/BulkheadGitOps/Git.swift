@@ -27,6 +27,10 @@ public struct Git: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        // `waitUntilExit()` polls a run loop in 50 ms steps on Linux; a termination handler
+        // signals as soon as git exits.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try process.run()
         } catch {
@@ -46,7 +50,7 @@ public struct Git: Sendable {
             stdin.fileHandleForWriting.write(input)
             try? stdin.fileHandleForWriting.close()
         }
-        process.waitUntilExit()
+        exited.wait()
         group.wait()
         let status = process.terminationStatus
         if status != 0 && !allowFailure {
@@ -69,9 +73,29 @@ public struct Git: Sendable {
     }
 
     /// Paths tracked in the index, NUL-separated by git so any name is safe.
-    public func trackedFiles() throws(GitOpsError) -> [String] {
+    /// Tracked files, all of them or only those under `scopes` (files, or folders ending in `/`).
+    /// The filter runs here: `git ls-files` reads pathspecs only as arguments in git 2.39.
+    public func trackedFiles(under scopes: [String]? = nil) throws(GitOpsError) -> [String] {
+        if let scopes, scopes.isEmpty { return [] }
+        // A few scopes go to git as literal pathspecs; many are filtered here.
+        if let scopes, scopes.count <= 256 {
+            let data = try run(["--literal-pathspecs", "ls-files", "-z", "--"] + scopes).output
+            return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        }
         let data = try run(["ls-files", "-z"]).output
-        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        let all = data.split(separator: 0)
+        guard let scopes else { return all.map { String(decoding: $0, as: UTF8.self) } }
+        let scopeSet = Set(scopes)
+        return all.compactMap { bytes in
+            let path = String(decoding: bytes, as: UTF8.self)
+            if scopeSet.contains(path) { return path }
+            var index = path.startIndex
+            while let slash = path[index...].firstIndex(of: "/") {
+                if scopeSet.contains(String(path[...slash])) { return path }
+                index = path.index(after: slash)
+            }
+            return nil
+        }
     }
 
     /// Paths of a commit's tree.

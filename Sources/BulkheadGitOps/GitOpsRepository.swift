@@ -37,10 +37,47 @@ public struct GitOpsRepository: Sendable {
         try git.run(["init", "-q", "-b", "main"])
     }
 
-    /// Owned files that git tracks now.
-    public func ownedFiles() throws(GitOpsError) -> Set<String> {
+    /// Owned files that git tracks now, all or only those under `scopes`.
+    public func ownedFiles(under scopes: [String]? = nil) throws(GitOpsError) -> Set<String> {
         guard exists else { return [] }
-        return Set(try git.trackedFiles().filter(isOwned))
+        return Set(try git.trackedFiles(under: scopes).filter(isOwned))
+    }
+
+    /// The commit HEAD points at, or `nil` before the first commit or without a repository.
+    public func head() throws(GitOpsError) -> String? {
+        guard exists else { return nil }
+        return try git.head()
+    }
+
+    /// Tracked files whose working-tree copy differs from the index (edited or deleted by hand).
+    public func driftedFiles() throws(GitOpsError) -> [String] {
+        guard exists else { return [] }
+        let data = try git.run(["diff-files", "--name-only", "-z"]).output
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    var stateDirectory: URL { gitDirectory.appendingPathComponent("bulkhead") }
+
+    /// A file Bulkhead keeps for itself in `.git/bulkhead/` (never committed), or `nil`.
+    public func stateFile(_ name: String) -> String? {
+        FileManager.default.contents(atPath: stateDirectory.appendingPathComponent(name).path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Replaces a file in `.git/bulkhead/` atomically (write a temporary file, then rename).
+    public func writeStateFile(_ name: String, _ text: String) throws(GitOpsError) {
+        let url = stateDirectory.appendingPathComponent(name)
+        let temporary = url.path + ".tmp"
+        do { try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true) } catch {
+            throw GitOpsError("cannot create \(stateDirectory.path): \(error.localizedDescription)")
+        }
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)), rename(temporary, url.path) == 0 else {
+            throw GitOpsError("cannot write \(url.path)")
+        }
+    }
+
+    /// Removes a file from `.git/bulkhead/`, if present.
+    public func removeStateFile(_ name: String) {
+        try? FileManager.default.removeItem(at: stateDirectory.appendingPathComponent(name))
     }
 
     /// The current bytes of a file in the working tree, or `nil` when it is absent.
@@ -53,24 +90,27 @@ public struct GitOpsRepository: Sendable {
         contents(of: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// What writing `desired` would change, without writing anything.
-    public func plan(_ desired: [String: String]) throws(GitOpsError) -> RepositoryChange {
-        let owned = try ownedFiles()
+    /// What writing `desired` would change, without writing anything. `scopes` limits pruning to
+    /// owned files under those paths (files, or folders ending in `/`); `nil` means every owned file.
+    public func plan(_ desired: [String: String], scopes: [String]? = nil) throws(GitOpsError) -> RepositoryChange {
+        let owned = try ownedFiles(under: scopes)
         return RepositoryChange.compute(desired: desired, owned: owned) { contents(of: $0) }
     }
 
     /// The outcome of an apply.
     public struct ApplyResult: Sendable {
         public var change: RepositoryChange
-        /// The new commit, or `nil` when nothing changed.
+        /// The new commit, or `nil` when HEAD already held the result (nothing changed, or only
+        /// working-tree edits were undone).
         public var commit: String?
     }
 
     /// Writes `desired` (all owned files, by path) and commits the difference with `message`.
-    public func apply(_ desired: [String: String], message: (RepositoryChange) -> String) throws(GitOpsError) -> ApplyResult {
+    /// `scopes` as for `plan`.
+    public func apply(_ desired: [String: String], scopes: [String]? = nil, message: (RepositoryChange) -> String) throws(GitOpsError) -> ApplyResult {
         try initializeIfNeeded()
         try recoverIfInterrupted()
-        let change = try plan(desired)
+        let change = try plan(desired, scopes: scopes)
         guard !change.isEmpty else { return ApplyResult(change: change, commit: nil) }
         let old = try git.head()
         try writeJournal(Journal(head: old, paths: change.touched))
@@ -80,6 +120,8 @@ public struct GitOpsRepository: Sendable {
             Fault.point("after-write")
             let commit = try commit(change: change, parent: old, message: message(change))
             Fault.point("after-commit-point")
+            // `commit` is nil when the working tree only went back to what HEAD holds (files
+            // edited or deleted by hand were restored): there is nothing to commit.
             try? FileManager.default.removeItem(at: journalURL)
             return ApplyResult(change: change, commit: commit)
         } catch {
@@ -134,7 +176,7 @@ public struct GitOpsRepository: Sendable {
 
     /// Stages the touched paths in a temporary index, writes the tree and commit, then installs
     /// the index and moves HEAD (the commit point).
-    func commit(change: RepositoryChange, parent: String?, message: String) throws(GitOpsError) -> String {
+    func commit(change: RepositoryChange, parent: String?, message: String) throws(GitOpsError) -> String? {
         let manager = FileManager.default
         try? manager.removeItem(at: temporaryIndexURL)
         let realIndex = gitDirectory.appendingPathComponent("index")
@@ -146,8 +188,16 @@ public struct GitOpsRepository: Sendable {
         var staging = git
         staging.environment["GIT_INDEX_FILE"] = temporaryIndexURL.path
         let paths = Data(change.touched.joined(separator: "\0").utf8)
-        try staging.run(["update-index", "--add", "--remove", "-z", "--stdin"], input: paths)
+        // Index version 4 compresses paths: a third smaller for a fleet's deep, repetitive folders,
+        // so every later read and write of the index is faster.
+        try staging.run(["update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
         let tree = try staging.text(["write-tree"])
+        if let parent, try git.text(["rev-parse", "\(parent)^{tree}"]) == tree {
+            guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
+                throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
+            }
+            return nil
+        }
         var identity = git
         if try git.run(["config", "user.email"], allowFailure: true).status != 0 {
             identity.environment = ["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",

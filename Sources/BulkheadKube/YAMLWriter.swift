@@ -11,7 +11,7 @@ public enum YAMLWriter {
         let encoder = TreeEncoder()
         try value.encode(to: encoder)
         var output = ""
-        output.reserveCapacity(2048)
+        output.reserveCapacity(4096)
         write(encoder.storage.value, indent: 0, into: &output, context: .top)
         return output
     }
@@ -21,37 +21,84 @@ public enum YAMLWriter {
     static func write(_ node: TreeNode, indent: Int, into out: inout String, context: Context) {
         switch node {
         case .scalar(let text):
-            out += context == .top ? text + "\n" : " " + text + "\n"
+            if context != .top { out.append(" ") }
+            out.append(text)
+            out.append("\n")
         case .map(let box):
-            let entries = box.entries.sorted { $0.key < $1.key }
-            if entries.isEmpty {
-                out += context == .top ? "{}\n" : " {}\n"
+            if box.entries.isEmpty {
+                out.append(context == .top ? "{}\n" : " {}\n")
                 return
             }
-            if context == .mapValue { out += "\n" }
-            for (index, entry) in entries.enumerated() {
+            box.entries.sort { $0.key < $1.key }
+            if context == .mapValue { out.append("\n") }
+            for (index, entry) in box.entries.enumerated() {
                 if context == .listItem && index == 0 {
-                    out += " "
+                    out.append(" ")
                 } else {
-                    out += String(repeating: " ", count: indent)
+                    appendSpaces(indent, to: &out)
                 }
-                out += quoted(entry.key) + ":"
+                appendQuoted(entry.key, to: &out)
+                out.append(":")
                 write(entry.value, indent: indent + 2, into: &out, context: .mapValue)
             }
         case .list(let box):
             if box.items.isEmpty {
-                out += context == .top ? "[]\n" : " []\n"
+                out.append(context == .top ? "[]\n" : " []\n")
                 return
             }
-            if context == .mapValue { out += "\n" }
+            if context == .mapValue { out.append("\n") }
             // Lists under a key are not indented further (kubectl style).
             let dash = context == .mapValue ? max(0, indent - 2) : indent
             for (index, item) in box.items.enumerated() {
-                if context == .listItem && index == 0 { out += " -" } else { out += String(repeating: " ", count: dash) + "-" }
+                if context == .listItem && index == 0 {
+                    out.append(" -")
+                } else {
+                    appendSpaces(dash, to: &out)
+                    out.append("-")
+                }
                 write(item, indent: dash + 2, into: &out, context: .listItem)
             }
         }
     }
+
+    static let indents: [String] = (0..<64).map { String(repeating: " ", count: $0) }
+
+    static func appendSpaces(_ count: Int, to out: inout String) {
+        out.append(count < indents.count ? indents[count] : String(repeating: " ", count: count))
+    }
+
+    static func appendQuoted(_ text: String, to out: inout String) {
+        if isPlainSafe(text) { out.append(text) } else { out.append(quoted(text)) }
+    }
+
+    /// The common case, decided in one pass over the bytes: letters, digits and `-._/` only,
+    /// starting with a letter, and not a word YAML reads as a boolean or null.
+    static func isPlainSafe(_ text: String) -> Bool {
+        var count = 0
+        var lettersOnly = true
+        var numberLike = true    // digits and number punctuation only, as in "e5" or "x1"
+        var hasDigit = false
+        for byte in text.utf8 {
+            let lower = byte | 0x20
+            let isLetter = lower >= 97 && lower <= 122
+            let isDigit = byte >= 48 && byte <= 57
+            if count == 0 && !isLetter { return false }
+            if !isLetter {
+                lettersOnly = false
+                if !isDigit && byte != UInt8(ascii: "-") && byte != UInt8(ascii: ".") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: "/") { return false }
+            }
+            hasDigit = hasDigit || isDigit
+            if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
+            count += 1
+        }
+        if count == 0 { return false }
+        if lettersOnly && count <= 5 { return false }
+        if numberLike && hasDigit { return false }
+        return true
+    }
+
+    /// `quoted(_:)` with the common plain case decided first.
+    static func quotedScalar(_ text: String) -> String { isPlainSafe(text) ? text : quoted(text) }
 
     /// A string as a plain or single-quoted (double-quoted when it holds control characters) scalar.
     public static func quoted(_ text: String) -> String {
@@ -127,7 +174,7 @@ private extension String {
 
 // MARK: - A minimal Encoder that builds a tree
 
-final class MapBox { var entries: [String: TreeNode] = [:] }
+final class MapBox { var entries: [(key: String, value: TreeNode)] = [] }
 final class ListBox { var items: [TreeNode] = [] }
 
 enum TreeNode {
@@ -170,7 +217,7 @@ struct TreeEncoder: Encoder {
 
     static func encode<T: Encodable>(_ value: T) throws -> TreeNode {
         switch value {
-        case let string as String: return .scalar(YAMLWriter.quoted(string))
+        case let string as String: return .scalar(YAMLWriter.quotedScalar(string))
         case let int as Int: return .scalar(String(int))
         case let bool as Bool: return .scalar(bool ? "true" : "false")
         case let double as Double: return .scalar(String(double))
@@ -188,16 +235,21 @@ struct MapContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encodeNil(forKey key: Key) throws {}
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        box.entries[key.stringValue] = try TreeEncoder.encode(value)
+        box.entries.append((key.stringValue, try TreeEncoder.encode(value)))
     }
+    // The primitive overloads skip the generic path's dynamic casts.
+    mutating func encode(_ value: String, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(YAMLWriter.quotedScalar(value)))) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(String(value)))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(String(value)))) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(value ? "true" : "false"))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = MapBox()
-        box.entries[key.stringValue] = .map(nested)
+        box.entries.append((key.stringValue, .map(nested)))
         return KeyedEncodingContainer(MapContainer<NestedKey>(box: nested))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = ListBox()
-        box.entries[key.stringValue] = .list(nested)
+        box.entries.append((key.stringValue, .list(nested)))
         return ListContainer(box: nested)
     }
     // Class-inheritance encoding is not used by any rendered object; refuse it loudly rather
@@ -213,6 +265,8 @@ struct ListContainer: UnkeyedEncodingContainer {
 
     mutating func encodeNil() throws { box.items.append(.scalar("null")) }
     mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try TreeEncoder.encode(value)) }
+    mutating func encode(_ value: String) throws { box.items.append(.scalar(YAMLWriter.quotedScalar(value))) }
+    mutating func encode(_ value: Int) throws { box.items.append(.scalar(String(value))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let nested = MapBox()
         box.items.append(.map(nested))
@@ -232,4 +286,5 @@ struct ValueContainer: SingleValueEncodingContainer {
 
     mutating func encodeNil() throws { storage.value = .scalar("null") }
     mutating func encode<T: Encodable>(_ value: T) throws { storage.value = try TreeEncoder.encode(value) }
+    mutating func encode(_ value: String) throws { storage.value = .scalar(YAMLWriter.quotedScalar(value)) }
 }

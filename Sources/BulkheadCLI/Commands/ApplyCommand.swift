@@ -32,28 +32,41 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = Pipeline(options: options)
-        let declaration = try pipeline.load()
-        try Self.checkReplace(replace, in: declaration)
         let repo = Pipeline.repository(repository.repo)
         try repo.recoverIfInterrupted()
-        let rendered = try pipeline.render(declaration, lock: try Pipeline.lock(in: repo), replace: Set(replace))
+        let input = pipeline.inputDigest(replace: replace)
+        // The JSON report lists every placement, which needs the declaration: only the table
+        // output takes the shortcut.
+        if options.output == .table, replace.isEmpty, let state = try Terminal.timed("unchanged check", { try pipeline.unchangedSinceLastApply(repo, input: input) }) {
+            for warning in sortedProblems(state.warnings.values.flatMap { $0 }) { Terminal.error(warning.description) }
+            print("No changes: the declaration and the repository are as the last apply left them.")
+            return
+        }
+        let declaration = try Terminal.timed("load") { try pipeline.load() }
+        try Self.checkReplace(replace, in: declaration)
+        let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input)
         Terminal.progress("Writing and committing …")
         let result: GitOpsRepository.ApplyResult
         do {
-            result = try repo.apply(rendered.files) { change in
+            let message = { (change: RepositoryChange) -> String in
                 let entries = RepositoryLayout.summarize(added: change.added, changed: change.changed, removed: change.removed)
                 return RepositoryLayout.commitMessage(platform: declaration.platform.name, entries: entries, added: change.added.count, changed: change.changed.count, removed: change.removed.count)
             }
+            result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
+            // Recorded only after the commit point: a run that dies before it leaves the old
+            // state, which no longer matches HEAD, so the next apply renders everything.
+            try repo.writeStateFile(RenderState.fileName, render.state(head: result.commit ?? render.head).serialized())
         } catch {
             Terminal.clearProgress()
-            throw CommandFailure.problems("error: \(error.description)\nThe repository was left as it was before this apply.")
+            throw CommandFailure.problems("error: \(error)\nThe repository was left as it was before this apply.")
         }
         Terminal.clearProgress()
-        let report = ChangeReport(change: result.change, rendered: rendered, commit: result.commit)
+        let report = ChangeReport(change: result.change, rendered: render.rendered, commit: result.commit)
         switch options.output {
         case .json: Terminal.printJSON(report)
         case .table:
-            report.printTable(verb: "committed")
+            // Without a commit, the files were only edited by hand and are now back as HEAD has them.
+            report.printTable(verb: result.commit == nil ? "undone in the working tree (HEAD already had them)" : "committed")
             if let commit = result.commit { print("Commit \(commit) in \(repository.repo).") }
         }
     }

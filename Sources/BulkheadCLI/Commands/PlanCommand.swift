@@ -26,9 +26,9 @@ struct PlanCommand: ParsableCommand {
         if repo.wasInterrupted {
             Terminal.error("warning: an earlier apply was interrupted; the next apply rolls it back first")
         }
-        let rendered = try pipeline.render(declaration, lock: try Pipeline.lock(in: repo), replace: Set(replace))
-        let change = try repo.plan(rendered.files)
-        let report = ChangeReport(change: change, rendered: rendered, commit: nil)
+        let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: nil)
+        let change = try repo.plan(render.rendered.files, scopes: render.plan.scopes)
+        let report = ChangeReport(change: change, rendered: render.rendered, commit: nil)
         switch options.output {
         case .json: Terminal.printJSON(report)
         case .table: report.printTable(verb: "apply would make")

@@ -133,3 +133,11 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         value == value.rounded() ? String(Int64(value)) : String(value)
     }
 }
+
+/// Encoded exactly, as thousandths (used for fingerprints of what a render depends on).
+extension Quantity: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(millis)
+    }
+}

@@ -4,7 +4,7 @@ public import BulkheadKube
 public let declarationAPIVersion = "bulkhead.dev/v1alpha1"
 
 /// Where each declaration came from, so later checks can point at the right line.
-public struct Origin: Sendable, Hashable {
+public struct Origin: Sendable, Encodable, Hashable {
     /// The document's `metadata.name` (or the document start when it has none).
     public var location: SourceLocation
     /// Locations of fields by path (`spec.tier`, `spec.regions[0]`), for cross-reference errors.
@@ -20,14 +20,14 @@ public struct Origin: Sendable, Hashable {
 }
 
 /// Which GitOps engine objects are written.
-public enum GitOpsEngine: String, Sendable, CaseIterable {
+public enum GitOpsEngine: String, Sendable, Encodable, CaseIterable {
     case argocd, flux, both
     public var writesArgoCD: Bool { self != .flux }
     public var writesFlux: Bool { self != .argocd }
 }
 
 /// Fleet-wide settings (`kind: Platform`, at most one).
-public struct Platform: Sendable {
+public struct Platform: Sendable, Encodable {
     public var name: String
     public var gitops: GitOpsEngine
     public var bucketPrefix: String
@@ -44,19 +44,19 @@ public struct Platform: Sendable {
     public static let defaultRepoURL = "https://git.example.com/platform/gitops.git"
 }
 
-public enum Environment: String, Sendable, CaseIterable, Comparable {
+public enum Environment: String, Sendable, Encodable, CaseIterable, Comparable {
     case sandbox, dev, staging, prod
     public static func < (lhs: Environment, rhs: Environment) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
-public enum ClusterLocation: String, Sendable, CaseIterable {
+public enum ClusterLocation: String, Sendable, Encodable, CaseIterable {
     case region, localZone = "local-zone", outpost, hybrid
 }
 
 /// A `major.minor` Kubernetes version.
-public struct KubernetesVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct KubernetesVersion: Sendable, Encodable, Hashable, Comparable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
     public init(major: Int, minor: Int) {
@@ -78,7 +78,7 @@ public struct KubernetesVersion: Sendable, Hashable, Comparable, CustomStringCon
 }
 
 /// A `major.minor.patch` add-on version such as Karpenter's.
-public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SemanticVersion: Sendable, Encodable, Hashable, Comparable, CustomStringConvertible {
     public var major: Int, minor: Int, patch: Int
     public init(_ major: Int, _ minor: Int, _ patch: Int) {
         self.major = major
@@ -97,7 +97,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
 }
 
 /// Resources a cluster budgets for tenant quota requests.
-public struct Capacity: Sendable, Hashable {
+public struct Capacity: Sendable, Encodable, Hashable {
     public var cpu: Quantity
     public var memory: Quantity
     public var pods: Quantity
@@ -119,13 +119,13 @@ public struct Capacity: Sendable, Hashable {
     }
 }
 
-public struct GatewayReference: Sendable, Hashable {
+public struct GatewayReference: Sendable, Encodable, Hashable {
     public var name: String
     public var namespace: String
 }
 
 /// One member of the fleet (`kind: Cluster`).
-public struct Cluster: Sendable {
+public struct Cluster: Sendable, Encodable {
     public var name: String
     public var labels: [String: String]
     public var environment: Environment
@@ -150,27 +150,27 @@ public struct Cluster: Sendable {
     }
 }
 
-public enum Isolation: String, Sendable, CaseIterable {
+public enum Isolation: String, Sendable, Encodable, CaseIterable {
     case shared, dedicatedNodes = "dedicated-nodes", dedicatedCluster = "dedicated-cluster"
 }
 
-public enum PodSecurityLevel: String, Sendable, CaseIterable {
+public enum PodSecurityLevel: String, Sendable, Encodable, CaseIterable {
     case restricted, baseline
 }
 
-public enum CapacityType: String, Sendable, CaseIterable {
+public enum CapacityType: String, Sendable, Encodable, CaseIterable {
     case spot, onDemand = "on-demand", reserved
 }
 
 /// Defaults, maxima and default requests for containers (`spec.limitRange`).
-public struct LimitRangeSettings: Sendable, Hashable {
+public struct LimitRangeSettings: Sendable, Encodable, Hashable {
     public var defaultRequest: [String: String]
     public var `default`: [String: String]
     public var max: [String: String]
 }
 
 /// A tenant class (`kind: Tier`).
-public struct Tier: Sendable {
+public struct Tier: Sendable, Encodable {
     public var name: String
     public var isolation: Isolation
     public var podSecurity: PodSecurityLevel
@@ -183,15 +183,15 @@ public struct Tier: Sendable {
     public var origin: Origin
 }
 
-public enum DataClassification: String, Sendable, CaseIterable {
+public enum DataClassification: String, Sendable, Encodable, CaseIterable {
     case `public`, `internal`, pii, phi
     /// `pii` and `phi` namespaces are always Pod Security `restricted`.
     public var forcesRestricted: Bool { self == .pii || self == .phi }
 }
 
 /// An application of a tenant: a routed service (`port`) or a queue worker (`queue`).
-public struct App: Sendable, Hashable {
-    public struct Queue: Sendable, Hashable {
+public struct App: Sendable, Encodable, Hashable {
+    public struct Queue: Sendable, Encodable, Hashable {
         public var targetLength: Int
         public var maxReplicas: Int
     }
@@ -201,7 +201,7 @@ public struct App: Sendable, Hashable {
 }
 
 /// A tenant (`kind: Tenant`).
-public struct Tenant: Sendable {
+public struct Tenant: Sendable, Encodable {
     public var name: String
     public var tier: String
     public var owners: [String]

@@ -1,4 +1,5 @@
 public import Foundation
+import BulkheadKube
 import Yams
 
 /// Loads a platform folder: every `*.yaml`/`*.yml` file below it (multi-document files allowed),
@@ -68,13 +69,23 @@ public enum DeclarationLoader {
 
     /// Loads declarations from in-memory sources (file name, text); used by `load(folder:)` and tests.
     public static func load(sources: [(name: String, text: String)]) -> Result {
-        var documents = DocumentSet()
-        for source in sources {
+        // Files parse independently: spread them over the cores, then merge in file order.
+        let parsed = sources.map { Source(name: $0.name, text: $0.text) }.parallelMap { source in
+            var documents = DocumentSet()
             documents.parse(file: source.name, text: source.text)
+            return documents
         }
+        var documents = DocumentSet()
+        for part in parsed { documents.merge(part) }
         var problems = documents.problems
         let declaration = CrossChecks.assemble(documents, problems: &problems)
         let sorted = sortedProblems(problems)
         return Result(declaration: sorted.contains { $0.severity == .error } ? nil : declaration, problems: sorted)
     }
+}
+
+/// One declaration file's name and text.
+private struct Source: Sendable {
+    var name: String
+    var text: String
 }

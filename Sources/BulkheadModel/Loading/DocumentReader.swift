@@ -29,8 +29,34 @@ struct DocumentReader {
         return "\(path)[\"\(key)\"]"
     }
 
-    /// The resolved YAML tag of a node (str, int, float, bool, null, ...).
-    static func tag(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    /// The resolved YAML tag of a node (str, int, float, bool, null, ...), by Yams' default rules.
+    ///
+    /// Documents are composed with `Resolver.basic` (no rules), because Yams runs its regular
+    /// expressions each time a node's tag is read, which was half of the loading time. Here a
+    /// plain scalar is sent through `Resolver.default` only when it could match one of its rules.
+    static func tag(_ node: Node) -> Tag.Name {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, mayResolveToNonString(scalar.string) else {
+            return Tag.Name(rawValue: node.tag.rawValue)
+        }
+        return Resolver.default.resolveTag(of: node)
+    }
+
+    /// False only for text that none of Yams' default rules (bool, int, float, merge, null,
+    /// timestamp, value) can match: those start with a sign, digit, dot, `<`, `~` or `=`, or are
+    /// words of at most five letters starting with y, n, t, f or o (`yes`, `null`, `false`, `off`).
+    static func mayResolveToNonString(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return true }
+        switch first {
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "<"), UInt8(ascii: "~"), UInt8(ascii: "="):
+            return true
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+             UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            return text.utf8.count <= 5
+        default:
+            return false
+        }
+    }
 
     static func describe(_ node: Node) -> String {
         switch node {

@@ -2,7 +2,7 @@ import BulkheadKube
 import Yams
 
 /// Every document read so far, by kind, with the problems found reading them.
-struct DocumentSet {
+struct DocumentSet: Sendable {
     var platforms: [Platform] = []
     var clusters: [Cluster] = []
     var tiers: [Tier] = []
@@ -17,12 +17,24 @@ struct DocumentSet {
 
     static let kinds = ["Platform", "Cluster", "Tier", "Tenant"]
 
+    /// Appends what another set read (the files after this set's).
+    mutating func merge(_ other: DocumentSet) {
+        platforms += other.platforms
+        clusters += other.clusters
+        tiers += other.tiers
+        tenants += other.tenants
+        problems += other.problems
+        invalidNames.merge(other.invalidNames) { $0.union($1) }
+        invalidClusterRegions.formUnion(other.invalidClusterRegions)
+        invalidClusterOwners.formUnion(other.invalidClusterOwners)
+    }
+
     mutating func parse(file: String, text: String) {
         // Yams keeps an error met half-way through a stream in the sequence's `error`; the
         // documents before it are still read.
         var sequence: YamlSequence<Node>
         do {
-            sequence = try Yams.compose_all(yaml: text)
+            sequence = try Yams.compose_all(yaml: text, .basic)
         } catch {
             problems.append(Self.syntaxProblem(error, file: file))
             return

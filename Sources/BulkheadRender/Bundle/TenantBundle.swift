@@ -31,12 +31,17 @@ public struct TenantBundleRenderer: Sendable {
     public let cluster: Cluster
     public let quota: [String: String]
 
-    public init(declaration: PlatformDeclaration, tenant: Tenant, cluster: Cluster) {
-        self.platform = declaration.platform
+    /// The bundle depends on exactly these four inputs (render fingerprints rely on it).
+    public init(platform: Platform, tier: Tier, tenant: Tenant, cluster: Cluster) {
+        self.platform = platform
         self.tenant = tenant
-        self.tier = declaration.tiers[tenant.tier]!
+        self.tier = tier
         self.cluster = cluster
-        self.quota = declaration.effectiveQuota(of: tenant)
+        self.quota = tier.quota.merging(tenant.quota) { _, override in override }
+    }
+
+    public init(declaration: PlatformDeclaration, tenant: Tenant, cluster: Cluster) {
+        self.init(platform: declaration.platform, tier: declaration.tiers[tenant.tier]!, tenant: tenant, cluster: cluster)
     }
 
     var namespace: String { tenant.name }

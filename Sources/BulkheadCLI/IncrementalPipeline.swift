@@ -1,0 +1,100 @@
+import BulkheadGitOps
+import BulkheadModel
+import BulkheadRender
+import Foundation
+
+/// Plan and apply against a repository: place, fingerprint every render unit, and render only the
+/// units whose inputs changed since the last apply (all of them when its state does not match).
+struct RepositoryRender {
+    var rendered: RenderedRepository
+    var plan: IncrementalRender.Plan
+    var fingerprints: [RenderUnit: String]
+    /// Warnings of every unit, rendered now or carried over from the last apply.
+    var unitWarnings: [RenderUnit: [Problem]]
+    var build: String
+    var head: String?
+    var input: String
+
+    /// Placement and rendering warnings, sorted.
+    var warnings: [Problem] {
+        sortedProblems(rendered.placement.warnings + unitWarnings.values.flatMap { $0 })
+    }
+
+    /// The state to record once the repository holds this render at `head`.
+    func state(head: String?) -> RenderState {
+        var warnings = unitWarnings
+        if !rendered.placement.warnings.isEmpty { warnings[.lock] = rendered.placement.warnings }
+        return RenderState(build: build, head: head, input: input, fingerprints: fingerprints, warnings: warnings)
+    }
+}
+
+extension Pipeline {
+    /// A digest of the declaration files and `replace`, or nil when a file cannot be read.
+    func inputDigest(replace: [String]) -> String? {
+        let folder = URL(fileURLWithPath: options.platformDirectory)
+        guard let names = try? DeclarationLoader.declarationFiles(in: folder) else { return nil }
+        var files: [(name: String, bytes: Data)] = []
+        for name in names {
+            guard let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { return nil }
+            files.append((name, bytes))
+        }
+        return RenderFingerprints.inputDigest(files: files, build: BuildIdentity.current, replace: replace)
+    }
+
+    /// The last apply's state when nothing it depended on changed since: the same build, the same
+    /// declaration bytes, HEAD where it left it and no owned file edited by hand. Then there is
+    /// nothing to load, place or render.
+    func unchangedSinceLastApply(_ repo: GitOpsRepository, input: String?) throws -> RenderState? {
+        guard let input, let state = repo.stateFile(RenderState.fileName).flatMap(RenderState.init(parsing:)),
+              state.input == input, state.build == BuildIdentity.current, state.head != nil, try repo.head() == state.head else { return nil }
+        let drifted = try repo.driftedFiles()
+        return drifted.contains(where: { RenderUnit.containing($0) != nil }) ? nil : state
+    }
+
+    /// Places and renders what `repo` needs; prints the warnings. Writes nothing.
+    func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?) throws -> RepositoryRender {
+        let lockText = repo.text(of: PlacementLock.fileName)
+        let lock = try Terminal.timed("read lock") { try Pipeline.lock(in: repo) }
+        Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
+        let placement: PlacementResult
+        do {
+            placement = try Terminal.timed("place") { try RepositoryRenderer.place(declaration, lock: lock, replace: replace) }
+        } catch let failed as PlacementFailed {
+            Terminal.clearProgress()
+            throw CommandFailure.problems(failed.description + "\n\(Self.count(failed.failures.count, "placement")) failed; nothing was written.")
+        }
+        let build = BuildIdentity.current
+        let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build) }
+        let head = try repo.head()
+        let previous = repo.stateFile(RenderState.fileName).flatMap(RenderState.init(parsing:))
+        let trusted = previous.map { $0.build == build && $0.head == head } ?? false
+        let drifted = trusted ? try Terminal.timed("drift") { try repo.driftedFiles() } : []
+        let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints,
+                                          drifted: drifted, lockChanged: lockText == nil || placement.lock != lock)
+        let selection: RepositoryRenderer.UnitSelection
+        switch plan {
+        case .everything: selection = .all
+        case .units(let render, _): selection = .only(render)
+        }
+        Terminal.progress("Rendering …")
+        let rendered = try Terminal.timed("render") { try RepositoryRenderer.render(declaration, placement: placement, units: selection) }
+        Terminal.clearProgress()
+        var unitWarnings = IncrementalRender.carriedWarnings(previous: previous, plan: plan, fingerprints: fingerprints)
+        unitWarnings.merge(rendered.unitWarnings) { _, new in new }
+        let result = RepositoryRender(rendered: rendered, plan: plan, fingerprints: fingerprints, unitWarnings: unitWarnings, build: build, head: head, input: input ?? "-")
+        for warning in result.warnings { Terminal.error(warning.description) }
+        return result
+    }
+}
+
+/// Identifies the running executable (version, size and modification time), so render state
+/// written by another build is never trusted: a rebuilt renderer may render differently.
+enum BuildIdentity {
+    static let current: String = {
+        let path = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(BulkheadCommand.version)+\(size)+\(String(format: "%.6f", modified))"
+    }()
+}

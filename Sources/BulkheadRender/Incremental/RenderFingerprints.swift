@@ -1,0 +1,83 @@
+public import BulkheadModel
+public import Foundation
+import BulkheadKube
+import Crypto
+
+/// A digest of everything a render unit is made from. Equal fingerprints mean the unit's files
+/// would come out byte-identical, so an incremental apply can skip rendering and comparing them.
+///
+/// Inputs are encoded with `JSONEncoder` (sorted keys) from their full `Encodable` form, so a
+/// field added to a declaration type is part of the fingerprint without anyone remembering to
+/// add it; `build` (the executable's identity) changes every fingerprint when the renderer does.
+public enum RenderFingerprints {
+    /// Fingerprints of every unit of the placed declaration: one per tenant and cluster it is on,
+    /// one per cluster, and the lock.
+    public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String) throws -> [RenderUnit: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let base = Data(build.utf8) + (try digest(declaration.platform, encoder))
+        var clusters: [String: Data] = [:]
+        for cluster in declaration.clusters { clusters[cluster.name] = try digest(cluster, encoder) }
+        var tiers: [String: Data] = [:]
+        for (name, tier) in declaration.tiers { tiers[name] = try digest(tier, encoder) }
+        // A tenant's field locations only point loader errors at lines; leaving them out halves the
+        // cost. Its document location stays: warnings point at it.
+        let tenantDigests = try declaration.tenants.parallelMap { tenant in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var input = tenant
+            input.origin.fields = [:]
+            return try digest(input, encoder)
+        }
+        let tenants = Dictionary(uniqueKeysWithValues: zip(declaration.tenants.map(\.name), zip(declaration.tenants, tenantDigests)))
+
+        var result: [RenderUnit: String] = [:]
+        var placedByCluster: [String: [String]] = [:]
+        for (name, placements) in placement.lock.placements {
+            guard let (tenant, tenantDigest) = tenants[name], let tier = tiers[tenant.tier] else { continue }
+            for clusterName in Set(placements.map(\.cluster)) {
+                guard let cluster = clusters[clusterName] else { continue }
+                placedByCluster[clusterName, default: []].append(name)
+                result[.tenant(cluster: clusterName, tenant: name)] = hex(base + cluster + tier + tenantDigest)
+            }
+        }
+        // A cluster's own files depend on which tenants it holds and their tiers; the location of
+        // a dedicated-nodes tenant is in warnings about its node pool.
+        let allTiers = tiers.keys.sorted().map { tiers[$0]! }.reduce(Data(), +)
+        for cluster in declaration.clusters {
+            var input = base + clusters[cluster.name]! + allTiers
+            for name in (placedByCluster[cluster.name] ?? []).sorted() {
+                let tenant = tenants[name]!.0
+                input += Data("\u{0}\(name)\u{0}\(tenant.tier)".utf8)
+                if declaration.tiers[tenant.tier]?.isolation == .dedicatedNodes {
+                    input += Data("\u{0}\(tenant.origin.location)".utf8)
+                }
+            }
+            result[.cluster(cluster.name)] = hex(input)
+        }
+        return result
+    }
+
+    /// A digest of the declaration files (name and bytes, in the given order) and the options
+    /// that steer placement: equal digests mean an apply would read exactly the same input.
+    public static func inputDigest(files: [(name: String, bytes: Data)], build: String, replace: [String]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(build)\u{0}\(replace.sorted().joined(separator: ","))\u{0}".utf8))
+        for file in files {
+            hasher.update(data: Data("\(file.name)\u{0}\(file.bytes.count)\u{0}".utf8))
+            hasher.update(data: file.bytes)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func digest(_ value: some Encodable, _ encoder: JSONEncoder) throws -> Data {
+        Data(SHA256.hash(data: try encoder.encode(value)))
+    }
+
+    static func hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+}

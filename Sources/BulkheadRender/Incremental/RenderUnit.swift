@@ -1,0 +1,56 @@
+/// A part of the repository that is rendered as a whole from known inputs: one tenant's folder on
+/// one cluster, one cluster's own files, or the lock. Incremental applies re-render only the units
+/// whose inputs changed.
+public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// `clusters/<cluster>/tenants/<tenant>/`.
+    case tenant(cluster: String, tenant: String)
+    /// `clusters/<cluster>/kustomization.yaml` and its `platform/`, `argocd/` and `flux/` folders.
+    case cluster(String)
+    /// `bulkhead.lock`.
+    case lock
+
+    /// The unit's key in the render state file (`tenant/<cluster>/<tenant>`, `cluster/<cluster>`, `lock`).
+    public var description: String {
+        switch self {
+        case .tenant(let cluster, let tenant): "tenant/\(cluster)/\(tenant)"
+        case .cluster(let cluster): "cluster/\(cluster)"
+        case .lock: "lock"
+        }
+    }
+
+    public init?(key: String) {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("tenant", 3) where !parts[1].isEmpty && !parts[2].isEmpty: self = .tenant(cluster: parts[1], tenant: parts[2])
+        case ("cluster", 2) where !parts[1].isEmpty: self = .cluster(parts[1])
+        case ("lock", 1): self = .lock
+        default: return nil
+        }
+    }
+
+    /// Repository paths (files, or folders ending in `/`) that hold exactly this unit's files.
+    public var scopes: [String] {
+        switch self {
+        case .tenant(let cluster, let tenant): ["clusters/\(cluster)/tenants/\(tenant)/"]
+        case .cluster(let cluster):
+            ["clusters/\(cluster)/kustomization.yaml", "clusters/\(cluster)/platform/", "clusters/\(cluster)/argocd/", "clusters/\(cluster)/flux/"]
+        case .lock: [PlacementLock.fileName]
+        }
+    }
+
+    /// The unit a repository path belongs to, or `nil` for paths outside every unit.
+    public static func containing(_ path: String) -> RenderUnit? {
+        if path == PlacementLock.fileName { return .lock }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0] == "clusters", !parts[1].isEmpty else { return nil }
+        let cluster = String(parts[1])
+        switch parts[2] {
+        case "tenants": return parts.count >= 5 && !parts[3].isEmpty ? .tenant(cluster: cluster, tenant: String(parts[3])) : nil
+        case "kustomization.yaml": return parts.count == 3 ? .cluster(cluster) : nil
+        case "platform", "argocd", "flux": return parts.count >= 4 ? .cluster(cluster) : nil
+        default: return nil
+        }
+    }
+
+    public static func < (lhs: RenderUnit, rhs: RenderUnit) -> Bool { lhs.description < rhs.description }
+}

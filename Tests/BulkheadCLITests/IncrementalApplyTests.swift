@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Incremental applies (render state in `.git/bulkhead/`) must leave exactly the repository a
+/// fresh apply of the same declaration gives, and must notice files changed behind their back.
+@Suite(.serialized) struct IncrementalApplyTests {
+    static func tree(_ repo: URL) throws -> String { try CLI.git(repo, "rev-parse", "HEAD^{tree}") }
+
+    static func freshTree(of platform: URL) throws -> String {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("fresh")
+        let run = try CLI.bulkhead("apply", platform.path, "--repo", repo.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        return try tree(repo)
+    }
+
+    @Test func aSeriesOfIncrementalAppliesEndsWhereAFreshApplyDoes() throws {
+        let platform = try CLI.copyOfExample()
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        #expect(try CLI.bulkhead("apply", platform.path, "--repo", repo.path).status == 0)
+        #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent(".git/bulkhead/render-state").path))
+        let edits: [(file: String, old: String, new: String)] = [
+            ("tenants/search.yaml", "{requests.cpu: \"24\"}", "{requests.cpu: \"20\"}"),
+            ("clusters.yaml", "kubernetesVersion: \"1.33\"", "kubernetesVersion: \"1.34\""),
+            ("tenants/docs.yaml", "name: docs", "name: docs2"),
+        ]
+        for edit in edits {
+            try CLI.replace(in: platform.appendingPathComponent(edit.file), edit.old, with: edit.new)
+            let run = try CLI.bulkhead("apply", platform.path, "--repo", repo.path)
+            #expect(run.status == 0, "\(edit.file): \(run.stderr)")
+            #expect(try CLI.git(repo, "status", "--porcelain") == "")
+            #expect(try Self.tree(repo) == (try Self.freshTree(of: platform)), "after editing \(edit.file)")
+        }
+        #expect(try CLI.git(repo, "rev-list", "--count", "HEAD") == "4")
+    }
+
+    @Test func filesEditedOrDeletedByHandAreRestoredWithoutAnEmptyCommit() throws {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        #expect(try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path).status == 0)
+        let head = try CLI.git(repo, "rev-parse", "HEAD")
+        let bundle = repo.appendingPathComponent("clusters/prod-use1-2/tenants/payments/bundle.yaml")
+        let original = try Data(contentsOf: bundle)
+        try Data("# edited by hand\n".utf8).write(to: bundle)
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("clusters/prod-use1-2/argocd/argocd.yaml"))
+        let run = try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Data(contentsOf: bundle) == original)
+        #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent("clusters/prod-use1-2/argocd/argocd.yaml").path))
+        #expect(try CLI.git(repo, "rev-parse", "HEAD") == head)
+        #expect(try CLI.git(repo, "status", "--porcelain") == "")
+    }
+
+    @Test func aHandMadeCommitIsNotTrustedAndGetsOverwritten() throws {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        #expect(try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path).status == 0)
+        let tree = try Self.tree(repo)
+        let bundle = repo.appendingPathComponent("clusters/prod-use1-2/tenants/payments/bundle.yaml")
+        try Data("# committed by hand\n".utf8).write(to: bundle)
+        _ = try CLI.git(repo, "commit", "-qam", "hand edit")
+        let run = try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Self.tree(repo) == tree)
+        #expect(try CLI.git(repo, "rev-list", "--count", "HEAD") == "3")
+    }
+
+    @Test func aDamagedStateFileOnlyCostsAFullRender() throws {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        #expect(try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path).status == 0)
+        try Data("garbage\n".utf8).write(to: repo.appendingPathComponent(".git/bulkhead/render-state"))
+        let run = try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("No changes"))
+        #expect(try CLI.git(repo, "rev-list", "--count", "HEAD") == "1")
+    }
+}

@@ -1,0 +1,106 @@
+@testable import BulkheadModel
+@testable import BulkheadRender
+import Foundation
+import Testing
+import Yams
+
+/// Incremental rendering: which units a change selects, and that a partial render gives exactly
+/// the files a full render gives for those units.
+@Suite struct IncrementalRenderTests {
+    static func example() throws -> (PlatformDeclaration, PlacementResult) {
+        let result = try DeclarationLoader.load(folder: ExampleSnapshotTests.repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+        let declaration = try #require(result.declaration)
+        return (declaration, try RepositoryRenderer.place(declaration, lock: PlacementLock()))
+    }
+
+    @Test func everyRenderedFileBelongsToTheUnitThatRenderedIt() throws {
+        let (declaration, placement) = try Self.example()
+        let full = try RepositoryRenderer.render(declaration, placement: placement, units: .all)
+        for path in full.files.keys {
+            let unit = try #require(RenderUnit.containing(path), "\(path) belongs to no unit")
+            #expect(full.units.contains(unit))
+            #expect(unit.scopes.contains { $0 == path || ($0.hasSuffix("/") && path.hasPrefix($0)) }, "\(path) is outside the scopes of \(unit)")
+            #expect(RenderUnit(key: unit.description) == unit)
+        }
+    }
+
+    @Test func aPartialRenderGivesTheSameFilesAsAFullOne() throws {
+        let (declaration, placement) = try Self.example()
+        let full = try RepositoryRenderer.render(declaration, placement: placement, units: .all)
+        let cluster = try #require(placement.clusters(of: "payments").first)
+        let some: Set<RenderUnit> = [.cluster(cluster), .tenant(cluster: cluster, tenant: "payments"), .lock]
+        let partial = try RepositoryRenderer.render(declaration, placement: placement, units: .only(some))
+        #expect(partial.units == some)
+        #expect(!partial.files.isEmpty)
+        for (path, text) in partial.files {
+            #expect(full.files[path] == text, "\(path)")
+            #expect(some.contains(RenderUnit.containing(path)!))
+        }
+        let expected = full.files.keys.filter { some.contains(RenderUnit.containing($0)!) }
+        #expect(Set(partial.files.keys) == Set(expected))
+    }
+
+    @Test func fingerprintsChangeOnlyForUnitsThatDependOnTheChange() throws {
+        var (declaration, placement) = try Self.example()
+        let before = try RenderFingerprints.compute(declaration, placement: placement, build: "b1")
+        #expect(before == (try RenderFingerprints.compute(declaration, placement: placement, build: "b1")))
+        let index = try #require(declaration.tenants.firstIndex { $0.name == "payments" })
+        declaration.tenants[index].quota["requests.cpu"] = "7"
+        placement = try RepositoryRenderer.place(declaration, lock: placement.lock)
+        let after = try RenderFingerprints.compute(declaration, placement: placement, build: "b1")
+        let changed = Set(after.keys.filter { before[$0] != after[$0] })
+        let paymentsUnits = Set(placement.clusters(of: "payments").map { RenderUnit.tenant(cluster: $0, tenant: "payments") })
+        #expect(!paymentsUnits.isEmpty)
+        #expect(changed == paymentsUnits)
+        let otherBuild = try RenderFingerprints.compute(declaration, placement: placement, build: "b2")
+        #expect(otherBuild.allSatisfy { after[$0.key] != $0.value })
+    }
+
+    @Test func planRendersEverythingWithoutATrustedState() {
+        let fingerprints: [RenderUnit: String] = [.cluster("a"): "1"]
+        let state = RenderState(build: "b", head: "h1", fingerprints: fingerprints)
+        let cases: [(RenderState?, String, String?)] = [(nil, "b", "h1"), (state, "other", "h1"), (state, "b", "h2"), (state, "b", nil)]
+        for (previous, build, head) in cases {
+            let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints, drifted: [], lockChanged: false)
+            guard case .everything = plan else { Issue.record("expected a full render for \(build) \(head ?? "-")"); continue }
+            #expect(plan.scopes == nil)
+        }
+    }
+
+    @Test func planSelectsChangedNewRemovedAndDriftedUnits() {
+        let a = RenderUnit.tenant(cluster: "c1", tenant: "a"), b = RenderUnit.tenant(cluster: "c1", tenant: "b")
+        let gone = RenderUnit.tenant(cluster: "c1", tenant: "gone"), new = RenderUnit.tenant(cluster: "c2", tenant: "a")
+        let previous = RenderState(build: "b", head: "h", fingerprints: [a: "1", b: "1", gone: "1", .cluster("c1"): "1"])
+        let now: [RenderUnit: String] = [a: "2", b: "1", new: "1", .cluster("c1"): "1"]
+        let quiet = IncrementalRender.plan(previous: previous, build: "b", head: "h", fingerprints: now, drifted: [], lockChanged: false)
+        #expect(quiet == .units(render: [a, new], removed: [gone]))
+        let drifted = IncrementalRender.plan(previous: previous, build: "b", head: "h", fingerprints: now,
+                                             drifted: ["clusters/c1/flux/flux.yaml", "bulkhead.lock", "README.md"], lockChanged: false)
+        #expect(drifted == .units(render: [a, new, .cluster("c1"), .lock], removed: [gone]))
+        #expect(drifted.scopes?.contains("clusters/c1/tenants/gone/") == true)
+        let unchanged = IncrementalRender.plan(previous: RenderState(build: "b", head: "h", fingerprints: now), build: "b", head: "h", fingerprints: now, drifted: [], lockChanged: false)
+        #expect(unchanged == .units(render: [], removed: []))
+        #expect(unchanged.scopes == [])
+    }
+
+    @Test func renderStateReadsBackWhatItWrote() throws {
+        let warning = Problem("no-node-pool", "tenant 'x' has no pool", at: SourceLocation(file: "t.yaml", line: 3, column: 9), path: "spec.tier", severity: .warning)
+        let state = RenderState(build: "0.1.0+123+4.5", head: "abc", fingerprints: [.lock: "f0", .cluster("c"): "f1", .tenant(cluster: "c", tenant: "t"): "f2"],
+                                warnings: [.cluster("c"): [warning]])
+        #expect(RenderState(parsing: state.serialized()) == state)
+        #expect(RenderState(parsing: "bulkhead-render-state 2\nbuild x\nhead -\n") == nil)
+        #expect(RenderState(parsing: state.serialized() + "unit f3 nonsense/key/x/y\n") == nil)
+    }
+
+    @Test func theLockIsReadLineByLineExactlyAsYAMLWouldReadIt() throws {
+        let (_, placement) = try Self.example()
+        let text = try placement.lock.serialized()
+        let canonical = try #require(PlacementLock.parseCanonical(text))
+        #expect(PlacementLock(placements: canonical) == placement.lock)
+        // A hand-edited layout falls back to the YAML decoder and means the same.
+        let reflowed = text.replacingOccurrences(of: "  - cluster: ", with: "  - cluster:   ")
+        #expect(PlacementLock.parseCanonical(reflowed) == nil)
+        #expect(try PlacementLock(parsing: reflowed) == placement.lock)
+        #expect(PlacementLock.parseCanonical(text.replacingOccurrences(of: "kind: PlacementLock", with: "kind: Other")) == nil)
+    }
+}
