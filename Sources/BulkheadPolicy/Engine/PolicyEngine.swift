@@ -1,0 +1,151 @@
+public import BulkheadCEL
+
+/// Admission decisions for a set of loaded policies: a pure function from a request to one
+/// result per applicable policy (and binding). Policies are compiled when loaded and reused for
+/// every request; per request only the activation (the objects, the `request` value and any
+/// variables actually used) is built.
+public struct PolicyEngine: Sendable {
+    public struct Options: Sendable {
+        /// Cost units one expression evaluation may use (the API server's per-expression limit).
+        public var costLimit: Int?
+        /// Evaluate a `ValidatingAdmissionPolicy` that no binding names, with `unboundActions`
+        /// (as `kyverno test` does). Off by default: in a cluster an unbound policy does nothing.
+        public var evaluatesUnboundAdmissionPolicies: Bool
+        public var unboundActions: [ValidationAction]
+
+        public init(costLimit: Int? = 1_000_000, evaluatesUnboundAdmissionPolicies: Bool = false,
+                    unboundActions: [ValidationAction] = [.deny]) {
+            self.costLimit = costLimit
+            self.evaluatesUnboundAdmissionPolicies = evaluatesUnboundAdmissionPolicies
+            self.unboundActions = unboundActions
+        }
+    }
+
+    public let policies: [Policy]
+    public let bindings: [PolicyBinding]
+    public let options: Options
+    private let bindingsByPolicy: [String: [PolicyBinding]]
+
+    public init(policies: [Policy], bindings: [PolicyBinding] = [], options: Options = Options()) {
+        self.policies = policies
+        self.bindings = bindings
+        self.options = options
+        self.bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
+    }
+
+    /// Every applicable policy's result for `request`. Policies that do not match are left out.
+    /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped).
+    public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
+        var context = RequestContext(request: request, namespaceObject: namespaceObject)
+        var results: [PolicyResult] = []
+        for policy in policies {
+            for result in evaluate(policy, context: &context) where result.outcome != .skip || result.message.hasPrefix("match condition") {
+                results.append(result)
+            }
+        }
+        return results
+    }
+
+    /// The results of one policy for `request`, including a skip (with the reason) when it does
+    /// not apply.
+    public func evaluate(_ policy: Policy, request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
+        var context = RequestContext(request: request, namespaceObject: namespaceObject)
+        return evaluate(policy, context: &context)
+    }
+
+    private func evaluate(_ policy: Policy, context: inout RequestContext) -> [PolicyResult] {
+        switch policy.sourceKind {
+        case .kyvernoValidatingPolicy:
+            return [evaluate(policy, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context)]
+        case .validatingAdmissionPolicy:
+            let bound = bindingsByPolicy[policy.name] ?? []
+            if bound.isEmpty {
+                guard options.evaluatesUnboundAdmissionPolicies else {
+                    return [PolicyResult(policy: policy.name, outcome: .skip, message: "no binding puts this policy into effect")]
+                }
+                return [evaluate(policy, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context)]
+            }
+            return bound.map { evaluate(policy, binding: $0.name, actions: $0.validationActions, extraMatch: $0.matchResources, context: &context) }
+        }
+    }
+
+    private func evaluate(_ policy: Policy, binding: String?, actions: [ValidationAction], extraMatch: MatchResources?,
+                          context: inout RequestContext) -> PolicyResult {
+        var result = PolicyResult(policy: policy.name, binding: binding, outcome: .skip, actions: actions,
+                                  failurePolicy: policy.failurePolicy)
+        let request = context.request
+        var controller: PodController?
+        guard let constraints = policy.matchConstraints else {
+            result.message = "the policy has no matchConstraints"
+            return result
+        }
+        if let mismatch = RequestMatcher.mismatch(constraints, request, namespaceLabels: context.namespaceLabels) {
+            controller = PodTemplateView.controller(for: request, autogen: policy.autogen,
+                                                    operations: constraints.resourceRules.first?.operations ?? [],
+                                                    matchPolicy: constraints.matchPolicy)
+            guard controller != nil else {
+                result.message = mismatch
+                return result
+            }
+        }
+        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, request, namespaceLabels: context.namespaceLabels) {
+            result.message = "binding: \(mismatch)"
+            return result
+        }
+        result.autogenController = controller
+        let calls = policy.clusterCalls
+        guard calls.isEmpty else {
+            result.outcome = .error
+            result.message = "cannot be evaluated without a live cluster or network: calls \(calls.joined(separator: ", "))"
+            return result
+        }
+        guard policy.isCompiled else {
+            result.outcome = .error
+            result.message = "the policy has expressions that did not compile"
+            return result
+        }
+        let activation = context.activation(for: controller)
+        var evaluator = PolicyEvaluator(policy: policy, activation: activation, costLimit: options.costLimit)
+        let verdict = evaluator.run()
+        result.outcome = verdict.outcome
+        result.validationIndex = verdict.validationIndex
+        result.message = verdict.message
+        result.failures = verdict.failures
+        result.auditAnnotations = verdict.auditAnnotations
+        return result
+    }
+}
+
+/// Per-request values shared by every policy: the activation, built once, and the pod-shaped
+/// views of a pod controller, built when a policy first needs them.
+struct RequestContext {
+    let request: AdmissionRequest
+    let namespaceLabels: [String: String]
+    private let base: [String: CELValue]
+    private var views: [PodController: [String: CELValue]] = [:]
+
+    static let noExceptions = CELValue.map(CELMap(["allowedImages": .list([]), "allowedValues": .list([])]))
+
+    init(request: AdmissionRequest, namespaceObject: CELValue) {
+        self.request = request
+        self.namespaceLabels = RequestMatcher.labels(of: namespaceObject)
+        base = [
+            "object": request.object,
+            "oldObject": request.oldObject,
+            "request": request.celValue,
+            "namespaceObject": namespaceObject,
+            "params": .null,
+            "exceptions": Self.noExceptions,
+        ]
+    }
+
+    mutating func activation(for controller: PodController?) -> [String: CELValue] {
+        guard let controller else { return base }
+        if let view = views[controller] { return view }
+        var view = base
+        view["object"] = RequestMatcher.isNull(request.object) ? .null : PodTemplateView.view(of: request.object, controller: controller)
+        view["oldObject"] = RequestMatcher.isNull(request.oldObject) ? .null : PodTemplateView.view(of: request.oldObject, controller: controller)
+        views[controller] = view
+        return view
+    }
+}

@@ -1,0 +1,98 @@
+import BulkheadCEL
+
+/// Decides whether a request falls under `matchConstraints` / `matchResources`, as the
+/// Kubernetes API server does for validating admission policies.
+enum RequestMatcher {
+    /// Groups a resource moved between; with `matchPolicy: Equivalent` a rule for one also
+    /// matches requests through the other.
+    private static let equivalentGroups: [String: [String: [String]]] = [
+        "deployments": ["apps": ["extensions"], "extensions": ["apps"]],
+        "daemonsets": ["apps": ["extensions"], "extensions": ["apps"]],
+        "replicasets": ["apps": ["extensions"], "extensions": ["apps"]],
+        "ingresses": ["networking.k8s.io": ["extensions"], "extensions": ["networking.k8s.io"]],
+        "networkpolicies": ["networking.k8s.io": ["extensions"], "extensions": ["networking.k8s.io"]],
+        "podsecuritypolicies": ["policy": ["extensions"], "extensions": ["policy"]],
+    ]
+
+    /// Nil when the request matches, else why not.
+    static func mismatch(_ match: MatchResources, _ request: AdmissionRequest, namespaceLabels: [String: String]) -> String? {
+        guard match.resourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) else {
+            return "no resourceRules entry matches \(describe(request))"
+        }
+        if match.excludeResourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) {
+            return "excluded by excludeResourceRules"
+        }
+        if let selector = match.namespaceSelector, !selector.isEmpty {
+            if !request.namespace.isEmpty {
+                if !selector.matches(namespaceLabels) { return "namespace '\(request.namespace)' does not match namespaceSelector" }
+            } else if request.kind.group.isEmpty && request.kind.kind == "Namespace" {
+                // A Namespace itself is selected by its own labels.
+                if !selector.matches(labels(of: request.subject)) { return "namespace does not match namespaceSelector" }
+            }
+        }
+        if let selector = match.objectSelector, !selector.isEmpty {
+            let newMatches = !isNull(request.object) && selector.matches(labels(of: request.object))
+            let oldMatches = !isNull(request.oldObject) && selector.matches(labels(of: request.oldObject))
+            if !newMatches && !oldMatches { return "object labels do not match objectSelector" }
+        }
+        return nil
+    }
+
+    /// Whether one rule covers the request's operation, group, version, resource, name and scope.
+    static func covers(_ rule: ResourceRule, _ request: AdmissionRequest, policy: MatchResources.MatchPolicy) -> Bool {
+        guard rule.operations.contains("*") || rule.operations.contains(request.operation.rawValue) else { return false }
+        guard resourceMatches(rule.resources, request.resource.resource, request.subResource) else { return false }
+        if !rule.apiGroups.contains("*") && !rule.apiGroups.contains(request.resource.group) {
+            guard policy == .equivalent,
+                  let others = equivalentGroups[request.resource.resource]?[request.resource.group],
+                  others.contains(where: rule.apiGroups.contains) else { return false }
+        }
+        // Equivalent: the API server converts a request to the version a rule names.
+        if policy == .exact && !rule.apiVersions.contains("*") && !rule.apiVersions.contains(request.resource.version) {
+            return false
+        }
+        if !rule.resourceNames.isEmpty && !rule.resourceNames.contains(request.name) { return false }
+        switch rule.scope {
+        case .all: return true
+        case .cluster: return request.namespace.isEmpty
+        case .namespaced: return !request.namespace.isEmpty
+        }
+    }
+
+    /// `pods`, `pods/status`, `*` (every resource, no subresource), `*/*`, `pods/*`, `*/scale`.
+    static func resourceMatches(_ patterns: [String], _ resource: String, _ subResource: String) -> Bool {
+        for pattern in patterns {
+            let parts = pattern.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = parts[0]
+            let sub = parts.count > 1 ? parts[1] : nil
+            guard name == "*" || name == resource else { continue }
+            if subResource.isEmpty {
+                if sub == nil || sub == "*" && name == "*" { return true }
+            } else if let sub, sub == "*" || sub == subResource {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func labels(of object: CELValue) -> [String: String] {
+        guard case .map(let root) = object, case .map(let metadata)? = root["metadata"],
+              case .map(let labels)? = metadata["labels"] else { return [:] }
+        var result: [String: String] = [:]
+        for (key, value) in labels.entries {
+            if case .string(let name) = key, case .string(let text) = value { result[name] = text }
+        }
+        return result
+    }
+
+    static func isNull(_ value: CELValue) -> Bool {
+        if case .null = value { return true }
+        return false
+    }
+
+    static func describe(_ request: AdmissionRequest) -> String {
+        let group = request.resource.group.isEmpty ? "core" : request.resource.group
+        let sub = request.subResource.isEmpty ? "" : "/\(request.subResource)"
+        return "\(request.operation.rawValue) \(group)/\(request.resource.version) \(request.resource.resource)\(sub)"
+    }
+}
