@@ -71,5 +71,8 @@ while read -r cluster version; do
   check "kubectl kustomize clusters/$cluster" \
     bash -c "kubectl kustomize '$REPO/clusters/$cluster' | python3 -c 'import sys,yaml; n=sum(1 for d in yaml.safe_load_all(sys.stdin) if d); print(n, \"objects\"); sys.exit(0 if n else 1)'"
 done <"$WORK/versions"
+# Kyverno's own policy library and its kyverno-test suites, run by `bulkhead policy test`.
+check "kyverno-test suites in shared/conformance/kyverno-policies" \
+  .build/debug/bulkhead policy test "$SHARED/conformance/kyverno-policies"
 echo "external checks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -25,21 +25,32 @@ public struct PolicyEngine: Sendable {
     public let bindings: [PolicyBinding]
     public let options: Options
     private let bindingsByPolicy: [String: [PolicyBinding]]
+    /// What each policy needs checked per request, worked out once.
+    private let facts: [String: Facts]
+
+    private struct Facts: Sendable {
+        var clusterCalls: [String]
+        var isCompiled: Bool
+    }
 
     public init(policies: [Policy], bindings: [PolicyBinding] = [], options: Options = Options()) {
         self.policies = policies
         self.bindings = bindings
         self.options = options
         self.bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
+        var facts: [String: Facts] = [:]
+        for policy in policies { facts[policy.name] = Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled) }
+        self.facts = facts
     }
 
-    /// Every applicable policy's result for `request`. Policies that do not match are left out.
+    /// The result of every policy that matches `request` (a skip when a match condition is false);
+    /// policies that do not match are left out.
     /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped).
     public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject)
         var results: [PolicyResult] = []
         for policy in policies {
-            for result in evaluate(policy, context: &context) where result.outcome != .skip || result.message.hasPrefix("match condition") {
+            for result in evaluate(policy, context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
                 results.append(result)
             }
         }
@@ -61,7 +72,9 @@ public struct PolicyEngine: Sendable {
             let bound = bindingsByPolicy[policy.name] ?? []
             if bound.isEmpty {
                 guard options.evaluatesUnboundAdmissionPolicies else {
-                    return [PolicyResult(policy: policy.name, outcome: .skip, message: "no binding puts this policy into effect")]
+                    var result = PolicyResult(policy: policy.name, outcome: .skip, message: "no binding puts this policy into effect")
+                    result.skipReason = .unbound
+                    return [result]
                 }
                 return [evaluate(policy, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context)]
             }
@@ -73,6 +86,7 @@ public struct PolicyEngine: Sendable {
                           context: inout RequestContext) -> PolicyResult {
         var result = PolicyResult(policy: policy.name, binding: binding, outcome: .skip, actions: actions,
                                   failurePolicy: policy.failurePolicy)
+        result.skipReason = .notMatched
         let request = context.request
         var controller: PodController?
         guard let constraints = policy.matchConstraints else {
@@ -88,18 +102,21 @@ public struct PolicyEngine: Sendable {
                 return result
             }
         }
-        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, request, namespaceLabels: context.namespaceLabels) {
+        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, request, namespaceLabels: context.namespaceLabels,
+                                                                   emptyRulesMatchAll: true) {
             result.message = "binding: \(mismatch)"
             return result
         }
         result.autogenController = controller
-        let calls = policy.clusterCalls
+        result.skipReason = nil
+        let known = facts[policy.name]
+        let calls = known?.clusterCalls ?? policy.clusterCalls
         guard calls.isEmpty else {
             result.outcome = .error
             result.message = "cannot be evaluated without a live cluster or network: calls \(calls.joined(separator: ", "))"
             return result
         }
-        guard policy.isCompiled else {
+        guard known?.isCompiled ?? policy.isCompiled else {
             result.outcome = .error
             result.message = "the policy has expressions that did not compile"
             return result
@@ -108,6 +125,7 @@ public struct PolicyEngine: Sendable {
         var evaluator = PolicyEvaluator(policy: policy, activation: activation, costLimit: options.costLimit)
         let verdict = evaluator.run()
         result.outcome = verdict.outcome
+        if verdict.outcome == .skip { result.skipReason = .matchCondition }
         result.validationIndex = verdict.validationIndex
         result.message = verdict.message
         result.failures = verdict.failures

@@ -12,6 +12,16 @@ public struct PolicyResult: Sendable, Hashable {
         case error
     }
 
+    /// Why a policy was skipped.
+    public enum SkipReason: String, Sendable, Hashable, Codable {
+        /// The request is outside matchConstraints (or the binding's matchResources).
+        case notMatched
+        /// The request matched but a match condition was false.
+        case matchCondition
+        /// A ValidatingAdmissionPolicy no binding puts into effect.
+        case unbound
+    }
+
     /// One failed validation.
     public struct Failure: Sendable, Hashable {
         public var index: Int
@@ -36,6 +46,8 @@ public struct PolicyResult: Sendable, Hashable {
     public var auditAnnotations: [String: String]
     /// Set when the policy applied to a pod controller through auto-generation.
     public var autogenController: PodController?
+    /// Set for a skip.
+    public var skipReason: SkipReason?
 
     public init(policy: String, binding: String? = nil, outcome: Outcome, validationIndex: Int? = nil, message: String = "",
                 failures: [Failure] = [], actions: [ValidationAction] = [], failurePolicy: FailurePolicy = .fail,

@@ -14,9 +14,13 @@ enum RequestMatcher {
         "podsecuritypolicies": ["policy": ["extensions"], "extensions": ["policy"]],
     ]
 
-    /// Nil when the request matches, else why not.
-    static func mismatch(_ match: MatchResources, _ request: AdmissionRequest, namespaceLabels: [String: String]) -> String? {
-        guard match.resourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) else {
+    /// Nil when the request matches, else why not. A binding's `matchResources` without
+    /// resourceRules does not restrict resources (`emptyRulesMatchAll`); a policy's
+    /// matchConstraints without them match nothing.
+    static func mismatch(_ match: MatchResources, _ request: AdmissionRequest, namespaceLabels: [String: String],
+                         emptyRulesMatchAll: Bool = false) -> String? {
+        let anyResource = emptyRulesMatchAll && match.resourceRules.isEmpty
+        guard anyResource || match.resourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) else {
             return "no resourceRules entry matches \(describe(request))"
         }
         if match.excludeResourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) {

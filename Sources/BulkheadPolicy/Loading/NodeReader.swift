@@ -6,6 +6,8 @@ import Yams
 struct NodeReader {
     let file: YAMLFile
     var problems: [PolicyProblem] = []
+    /// Compile with Kyverno's `orValue` semantics (see ``KyvernoOrValueCompatibility``).
+    var kyvernoDialect = false
 
     init(file: YAMLFile) { self.file = file }
 
@@ -109,6 +111,11 @@ struct NodeReader {
         }
         if let expected = expecting.type, let found = program?.resultType, !Self.compatible(found, expected) {
             problems.append(PolicyProblem("cel-type", "\(path) must evaluate to \(expected), but has type \(found)", at: location))
+        }
+        // The text as written compiled; run Kyverno's dialect where it differs.
+        if kyvernoDialect, let rewritten = KyvernoOrValueCompatibility.rewrite(source),
+           let compatible = try? CELProgram(source: rewritten, options: PolicyEnvironment.options) {
+            return PolicyExpression(source: source, location: location, program: compatible)
         }
         return PolicyExpression(source: source, location: location, program: program)
     }

@@ -23,6 +23,18 @@ public struct PolicyLoader: Sendable {
 
         public var errors: [PolicyProblem] { problems.filter { $0.severity == .error } }
 
+        /// Policies are cluster-scoped objects: one name, one policy.
+        mutating func checkNamesAreUnique() {
+            var seen: [String: SourceLocation] = [:]
+            for policy in policies {
+                if let first = seen[policy.name] {
+                    problems.append(PolicyProblem("duplicate-policy", "a policy named '\(policy.name)' is already defined at \(first)", at: policy.location))
+                } else {
+                    seen[policy.name] = policy.location
+                }
+            }
+        }
+
         mutating func merge(_ other: Result) {
             policies += other.policies
             bindings += other.bindings
@@ -62,13 +74,16 @@ public struct PolicyLoader: Sendable {
                 result.problems.append(error)
             }
         }
+        result.checkNamesAreUnique()
         return result
     }
 
     /// Loads YAML text; `file` names it in problems.
     public func load(yaml: String, file: String) -> Result {
         do {
-            return load(file: try YAMLFile(path: file, text: yaml))
+            var result = load(file: try YAMLFile(path: file, text: yaml))
+            result.checkNamesAreUnique()
+            return result
         } catch {
             var result = Result()
             result.problems.append(error)
@@ -136,6 +151,7 @@ public struct PolicyLoader: Sendable {
             return nil
         }
         let known = kind == .kyvernoValidatingPolicy ? kyvernoSpecFields : admissionSpecFields
+        reader.kyvernoDialect = kind == .kyvernoValidatingPolicy
         var policy = Policy(name: name, apiVersion: apiVersion, sourceKind: kind, location: location, matchConstraints: nil,
                             matchConditions: [], variables: [], validations: [], auditAnnotations: [], validationActions: [],
                             failurePolicy: .fail, autogen: .off, paramKind: nil, evaluationMode: .kubernetes,

@@ -16,6 +16,7 @@ struct KyvernoPolicyException {
         for document in file.documents where document["kind"]?.string == "PolicyException"
             && (document["apiVersion"]?.string ?? "").hasPrefix(PolicyLoader.kyvernoGroup + "/") {
             var reader = NodeReader(file: file)
+            reader.kyvernoDialect = true
             var policyNames: [String] = []
             if case .sequence(let refs)? = document["spec"]?["policyRefs"] {
                 policyNames = refs.compactMap { $0["name"]?.string }

@@ -18,11 +18,14 @@ public struct KyvernoTestRunner: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else { return [path] }
-        let root = URL(fileURLWithPath: path)
+        let root = URL(fileURLWithPath: path).standardizedFileURL
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: []) else { return [] }
         var found: [String] = []
         for case let url as URL in enumerator where url.lastPathComponent == fileName {
-            found.append(url.path)
+            // Keep the caller's spelling of `path` in front of the part below it.
+            let full = url.standardizedFileURL.path
+            let relative = full.hasPrefix(root.path + "/") ? String(full.dropFirst(root.path.count + 1)) : full
+            found.append(relative == full ? full : (path as NSString).appendingPathComponent(relative))
         }
         return found.sorted()
     }

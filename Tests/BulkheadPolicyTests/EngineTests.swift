@@ -1,0 +1,145 @@
+import BulkheadCEL
+import BulkheadPolicy
+import Testing
+
+/// Evaluation details: messages, variables, match conditions, errors, cluster-only functions.
+@Suite struct EngineTests {
+    static func policy(_ body: String, failurePolicy: String = "Fail") -> String {
+        """
+        apiVersion: policies.kyverno.io/v1alpha1
+        kind: ValidatingPolicy
+        metadata:
+          name: checks
+        spec:
+          failurePolicy: \(failurePolicy)
+          validationActions: [Audit]
+          matchConstraints:
+            resourceRules:
+              - apiGroups: [""]
+                apiVersions: ["v1"]
+                operations: ["CREATE"]
+                resources: ["pods"]
+        \(body)
+        """
+    }
+
+    func evaluate(_ yaml: String, _ pod: [String: Any] = Fixture.pod("web", image: "nginx:latest")) throws -> PolicyResult {
+        let engine = try Fixture.engine(yaml)
+        return try #require(engine.evaluate(try Fixture.request(pod)).first)
+    }
+
+    @Test func messageExpressionBuildsTheMessage() throws {
+        let result = try evaluate(Self.policy("""
+          validations:
+            - expression: "object.spec.containers.all(c, !c.image.endsWith(':latest'))"
+              message: static message
+              messageExpression: "'pod ' + object.metadata.name + ' uses ' + object.spec.containers[0].image"
+        """))
+        #expect(result.outcome == .fail)
+        #expect(result.message == "pod web uses nginx:latest")
+        #expect(result.validationIndex == 0)
+        #expect(result.actions == [.audit])
+        #expect(!result.denies)
+    }
+
+    @Test func messageFallsBackWhenMessageExpressionFails() throws {
+        let result = try evaluate(Self.policy("""
+          validations:
+            - expression: "false"
+              message: static message
+              messageExpression: "object.metadata.missing"
+            - expression: "false"
+        """))
+        #expect(result.message == "static message")
+        // A Kyverno policy stops at the first failed validation.
+        #expect(result.failures.count == 1)
+    }
+
+    @Test func variablesAreComputedOnlyWhenUsed() throws {
+        let result = try evaluate(Self.policy("""
+          variables:
+            - name: broken
+              expression: "object.spec.nothingHere.size()"
+            - name: images
+              expression: "object.spec.containers.map(c, c.image)"
+            - name: latest
+              expression: "variables.images.filter(i, i.endsWith(':latest'))"
+          validations:
+            - expression: "size(variables.latest) == 0"
+              messageExpression: "'latest images: ' + variables.latest.join(', ')"
+        """))
+        #expect(result.outcome == .fail)
+        #expect(result.message == "latest images: nginx:latest")
+    }
+
+    @Test func errorInUsedVariableIsReported() throws {
+        let result = try evaluate(Self.policy("""
+          variables:
+            - name: broken
+              expression: "object.spec.nothingHere.size()"
+          validations:
+            - expression: "variables.broken > 0"
+        """))
+        #expect(result.outcome == .error)
+        #expect(result.message.contains("variables.broken"))
+    }
+
+    @Test func falseMatchConditionSkips() throws {
+        let result = try evaluate(Self.policy("""
+          matchConditions:
+            - name: only-system
+              expression: "object.metadata.namespace == 'kube-system'"
+          validations:
+            - expression: "false"
+        """))
+        #expect(result.outcome == .skip)
+        #expect(result.message == "match condition 'only-system' is false")
+    }
+
+    @Test func matchConditionErrorFollowsFailurePolicy() throws {
+        let body = """
+          matchConditions:
+            - name: broken
+              expression: "object.metadata.missing == 'x'"
+          validations:
+            - expression: "false"
+        """
+        #expect(try evaluate(Self.policy(body)).outcome == .error)
+        #expect(try evaluate(Self.policy(body, failurePolicy: "Ignore")).outcome == .skip)
+    }
+
+    @Test func clusterFunctionsLoadButAreNotEvaluated() throws {
+        let yaml = Self.policy("""
+          validations:
+            - expression: >-
+                resource.Get("v1", "configmaps", "default", "registries").data.allowed.split(',')
+                .exists(r, object.spec.containers.all(c, c.image.startsWith(r)))
+        """)
+        let loaded = try Fixture.load(yaml)
+        #expect(loaded.policies[0].clusterCalls == ["resource.Get"])
+        let result = try evaluate(yaml)
+        #expect(result.outcome == .error)
+        #expect(result.message.contains("live cluster"))
+    }
+
+    @Test func kyvernoOrValueOnAPlainValueReturnsIt() throws {
+        // Kyverno keeps cel-go's older `orValue`, which returns a receiver that is not optional.
+        let result = try evaluate(Self.policy("""
+          validations:
+            - expression: "object.spec.containers.orValue([]).size() == 1 && object.spec.?volumes.orValue([]).size() == 0"
+        """))
+        #expect(result.outcome == .pass)
+    }
+
+    @Test func auditAnnotationsAreEvaluated() throws {
+        let result = try evaluate(Self.policy("""
+          validations:
+            - expression: "true"
+          auditAnnotations:
+            - key: image
+              valueExpression: "object.spec.containers[0].image"
+        """))
+        #expect(result.outcome == .pass)
+        #expect(result.auditAnnotations == ["image": "nginx:latest"])
+    }
+}
