@@ -54,7 +54,7 @@ extension Pipeline {
     /// Places and renders what `repo` needs; prints the warnings. Writes nothing.
     func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?) throws -> RepositoryRender {
         let lockText = repo.text(of: PlacementLock.fileName)
-        let lock = try Terminal.timed("read lock") { try Pipeline.lock(in: repo) }
+        let lock = try Terminal.timed("read lock") { try Pipeline.lock(parsing: lockText) }
         Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
         let placement: PlacementResult
         do {

@@ -36,7 +36,12 @@ struct Pipeline {
 
     /// The lock recorded in the repository's working tree, or an empty one.
     static func lock(in repository: GitOpsRepository) throws -> PlacementLock {
-        guard let text = repository.text(of: PlacementLock.fileName) else { return PlacementLock() }
+        try lock(parsing: repository.text(of: PlacementLock.fileName))
+    }
+
+    /// The lock from the lock file's text, or an empty one when there is no file.
+    static func lock(parsing text: String?) throws -> PlacementLock {
+        guard let text else { return PlacementLock() }
         do {
             return try PlacementLock(parsing: text)
         } catch {

@@ -67,15 +67,17 @@ public enum RenderFingerprints {
             hasher.update(data: Data("\(file.name)\u{0}\(file.bytes.count)\u{0}".utf8))
             hasher.update(data: file.bytes)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(digest: hasher.finalize())
     }
 
     static func digest(_ value: some Encodable, _ encoder: JSONEncoder) throws -> Data {
         Data(SHA256.hash(data: try encoder.encode(value)))
     }
 
-    static func hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { byte in
+    static func hex(_ data: Data) -> String { hex(digest: SHA256.hash(data: data)) }
+
+    static func hex(digest: SHA256.Digest) -> String {
+        digest.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
