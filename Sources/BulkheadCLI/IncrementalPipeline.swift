@@ -73,8 +73,12 @@ extension Pipeline {
                                           drifted: drifted, lockChanged: lockText == nil || placement.lock != lock)
         let selection: RepositoryRenderer.UnitSelection
         switch plan {
-        case .everything: selection = .all
-        case .units(let render, _): selection = .only(render)
+        case .everything(let reason):
+            selection = .all
+            Terminal.timingNote("rendering every unit: \(reason)")
+        case .units(let render, let removed):
+            selection = .only(render)
+            Terminal.timingNote("rendering \(render.count) units (\(render.sorted().prefix(5).map(\.description).joined(separator: ", "))), \(removed.count) removed")
         }
         Terminal.progress("Rendering …")
         let rendered = try Terminal.timed("render") { try RepositoryRenderer.render(declaration, placement: placement, units: selection) }

@@ -35,6 +35,11 @@ enum Terminal {
         return try work()
     }
 
+    /// A diagnostic line shown with the timings (`BULKHEAD_TIMINGS=1`).
+    static func timingNote(_ text: @autoclosure () -> String) {
+        if showsTimings { error("timing note: \(text())") }
+    }
+
     /// Prints an Encodable as pretty JSON with sorted keys.
     static func printJSON<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()

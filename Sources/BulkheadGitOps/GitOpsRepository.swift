@@ -130,36 +130,68 @@ public struct GitOpsRepository: Sendable {
         }
     }
 
+    /// Writes the added and changed files, then removes the pruned ones. Files are written in
+    /// place, in parallel, without `fsync` (as git itself writes the working tree): the journal
+    /// written before makes an interrupted write roll back to HEAD, so no per-file rename is needed.
     func writeWorkingTree(_ desired: [String: String], change: RepositoryChange) throws(GitOpsError) {
-        let manager = FileManager.default
-        var created: Set<String> = []
-        var count = 0
-        for path in change.added + change.changed {
-            let url = root.appendingPathComponent(path)
-            let folder = url.deletingLastPathComponent().path
+        let paths = change.added + change.changed
+        var folders: Set<String> = []
+        for path in paths { folders.insert((path as NSString).deletingLastPathComponent) }
+        for folder in folders.sorted() where !folder.isEmpty {
             do {
-                if !created.contains(folder) {
-                    try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    created.insert(folder)
-                }
-                let temporary = url.path + ".bulkhead-tmp"
-                guard manager.createFile(atPath: temporary, contents: Data(desired[path]!.utf8)) else {
-                    throw GitOpsError("cannot write \(path) (is the disk full or read-only?)")
-                }
-                guard rename(temporary, url.path) == 0 else {
-                    throw GitOpsError("cannot move \(path) into place: \(String(cString: strerror(errno)))")
-                }
-            } catch let error as GitOpsError {
-                throw error
+                try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             } catch {
-                throw GitOpsError("cannot write \(path): \(error.localizedDescription)")
+                throw GitOpsError("cannot create the folder \(folder): \(error.localizedDescription)")
             }
-            count += 1
-            if count == 1 { Fault.point("after-first-file") }
         }
+        if let first = paths.first {
+            try writeFile(first, desired[first]!)
+            Fault.point("after-first-file")
+        }
+        let rest = paths.dropFirst()
+        let chunkCount = min(rest.count, 64)
+        let failures = FirstFailure()
+        if chunkCount > 0 {
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                var index = rest.startIndex + chunk
+                while index < rest.endIndex, !failures.isSet {
+                    let path = rest[index]
+                    do throws(GitOpsError) { try writeFile(path, desired[path]!) } catch { failures.record(error) }
+                    index += chunkCount
+                }
+            }
+        }
+        if let error = failures.error { throw error }
         for path in change.removed {
-            try? manager.removeItem(at: root.appendingPathComponent(path))
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(path))
             removeEmptyParents(of: path)
+        }
+    }
+
+    /// Writes one file of the working tree with plain POSIX calls (`FileManager.createFile`
+    /// writes a temporary file and `fsync`s it, which costs a disk flush per file).
+    func writeFile(_ path: String, _ text: String) throws(GitOpsError) {
+        let fullPath = root.appendingPathComponent(path).path
+        let descriptor = open(fullPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw GitOpsError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var text = text
+        let failure: Int32? = text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure {
+            throw GitOpsError("cannot write \(path): \(String(cString: strerror(failure))) (is the disk full or read-only?)")
         }
     }
 
@@ -189,8 +221,10 @@ public struct GitOpsRepository: Sendable {
         staging.environment["GIT_INDEX_FILE"] = temporaryIndexURL.path
         let paths = Data(change.touched.joined(separator: "\0").utf8)
         // Index version 4 compresses paths: a third smaller for a fleet's deep, repetitive folders,
-        // so every later read and write of the index is faster.
-        try staging.run(["update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
+        // so every later read and write of the index is faster. The new blobs are written as loose
+        // objects with fast compression (level 1 instead of 6 saves a quarter of the time on a
+        // fleet-wide render); `git gc` packs them properly later.
+        try staging.run(["-c", "core.looseCompression=1", "update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
         let tree = try staging.text(["write-tree"])
         if let parent, try git.text(["rev-parse", "\(parent)^{tree}"]) == tree {
             guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
@@ -246,9 +280,6 @@ public struct GitOpsRepository: Sendable {
         }
         let manager = FileManager.default
         try? manager.removeItem(at: temporaryIndexURL)
-        for path in journal.paths {
-            try? manager.removeItem(atPath: root.appendingPathComponent(path).path + ".bulkhead-tmp")
-        }
         let head = try git.head()
         let inHead = try head.map { commit throws(GitOpsError) in try git.files(in: commit) } ?? []
         let restore = journal.paths.filter { inHead.contains($0) }
@@ -265,6 +296,15 @@ public struct GitOpsRepository: Sendable {
         }
         try? manager.removeItem(at: journalURL)
     }
+}
+
+/// The first error of parallel workers; later ones are dropped.
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: GitOpsError?
+    var isSet: Bool { lock.withLock { first != nil } }
+    var error: GitOpsError? { lock.withLock { first } }
+    func record(_ error: GitOpsError) { lock.withLock { if first == nil { first = error } } }
 }
 
 /// Test-only fault injection: with `BULKHEAD_FAULT=<point>` in the environment the process dies
