@@ -45,7 +45,7 @@ extension Pipeline {
     /// declaration bytes, HEAD where it left it and no owned file edited by hand. Then there is
     /// nothing to load, place or render.
     func unchangedSinceLastApply(_ repo: GitOpsRepository, input: String?) throws -> RenderState? {
-        guard let input, let state = repo.stateFile(RenderState.fileName).flatMap(RenderState.init(parsing:)),
+        guard let input, let state = repo.stateFile(RenderState.fileName).flatMap({ RenderState(parsing: $0, fingerprints: false) }),
               state.input == input, state.build == BuildIdentity.current, state.head != nil, try repo.head() == state.head else { return nil }
         let drifted = try repo.driftedFiles()
         return drifted.contains(where: { RenderUnit.containing($0) != nil }) ? nil : state
@@ -66,7 +66,7 @@ extension Pipeline {
         let build = BuildIdentity.current
         let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build) }
         let head = try repo.head()
-        let previous = repo.stateFile(RenderState.fileName).flatMap(RenderState.init(parsing:))
+        let previous = Terminal.timed("read state") { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         let trusted = previous.map { $0.build == build && $0.head == head } ?? false
         let drifted = trusted ? try Terminal.timed("drift") { try repo.driftedFiles() } : []
         let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints,

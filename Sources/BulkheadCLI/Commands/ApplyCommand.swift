@@ -34,7 +34,7 @@ struct ApplyCommand: ParsableCommand {
         let pipeline = Pipeline(options: options)
         let repo = Pipeline.repository(repository.repo)
         try repo.recoverIfInterrupted()
-        let input = pipeline.inputDigest(replace: replace)
+        let input = Terminal.timed("input digest") { pipeline.inputDigest(replace: replace) }
         // The JSON report lists every placement, which needs the declaration: only the table
         // output takes the shortcut.
         if options.output == .table, replace.isEmpty, let state = try Terminal.timed("unchanged check", { try pipeline.unchangedSinceLastApply(repo, input: input) }) {
@@ -55,7 +55,7 @@ struct ApplyCommand: ParsableCommand {
             result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
             // Recorded only after the commit point: a run that dies before it leaves the old
             // state, which no longer matches HEAD, so the next apply renders everything.
-            try repo.writeStateFile(RenderState.fileName, render.state(head: result.commit ?? render.head).serialized())
+            try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, render.state(head: result.commit ?? render.head).serialized()) }
         } catch {
             Terminal.clearProgress()
             throw CommandFailure.problems("error: \(error)\nThe repository was left as it was before this apply.")

@@ -7,7 +7,7 @@ import Foundation
 /// fingerprint changed; otherwise it renders everything, so a stale or missing state only costs time.
 public struct RenderState: Sendable, Equatable {
     public static let fileName = "render-state"
-    static let formatLine = "bulkhead-render-state 2"
+    static let formatLine = "bulkhead-render-state 3"
 
     /// The executable identity that rendered the units.
     public var build: String
@@ -27,12 +27,11 @@ public struct RenderState: Sendable, Equatable {
         self.warnings = warnings
     }
 
-    /// One line per fact, units sorted, so the file is cheap to read and write.
+    /// One line per fact: the header, then warnings, then the units sorted (so a reader that only
+    /// needs the header and warnings can stop at the first unit line).
     public func serialized() -> String {
         var lines = [Self.formatLine, "build \(build)", "head \(head ?? "-")", "input \(input)"]
-        lines.reserveCapacity(fingerprints.count + 3)
-        let keyed = fingerprints.map { (key: $0.key.description, fingerprint: $0.value) }.sorted { $0.key < $1.key }
-        for unit in keyed { lines.append("unit \(unit.fingerprint) \(unit.key)") }
+        lines.reserveCapacity(fingerprints.count + 8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for (unit, problems) in warnings.sorted(by: { $0.key < $1.key }) {
@@ -41,38 +40,56 @@ public struct RenderState: Sendable, Equatable {
                 lines.append("warning \(unit) \(String(decoding: json, as: UTF8.self))")
             }
         }
+        let keyed = fingerprints.map { (key: $0.key.description, fingerprint: $0.value) }.sorted { $0.key < $1.key }
+        for unit in keyed { lines.append("unit \(unit.fingerprint) \(unit.key)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads a state file; `nil` when it is damaged or of another format (then everything is rendered).
-    public init?(parsing text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
-        guard lines.popFirst() == Substring(Self.formatLine),
-              let buildLine = lines.popFirst(), buildLine.hasPrefix("build "),
-              let headLine = lines.popFirst(), headLine.hasPrefix("head "),
-              let inputLine = lines.popFirst(), inputLine.hasPrefix("input ") else { return nil }
+    /// Reads a state file; `nil` when it is damaged or of another format (then everything is
+    /// rendered). With `fingerprints: false` it stops before the unit lines: enough to decide
+    /// whether anything changed at all, at a fraction of the cost on a large fleet.
+    public init?(parsing text: String, fingerprints readsFingerprints: Bool = true) {
+        var lines = Self.lines(of: text)
+        guard lines.next() == Substring(Self.formatLine),
+              let buildLine = lines.next(), buildLine.hasPrefix("build "),
+              let headLine = lines.next(), headLine.hasPrefix("head "),
+              let inputLine = lines.next(), inputLine.hasPrefix("input ") else { return nil }
         input = String(inputLine.dropFirst(6))
         build = String(buildLine.dropFirst(6))
         let headText = String(headLine.dropFirst(5))
         head = headText == "-" ? nil : headText
         fingerprints = [:]
-        fingerprints.reserveCapacity(lines.count)
         warnings = [:]
         let decoder = JSONDecoder()
-        for line in lines {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3 else { return nil }
-            switch parts[0] {
-            case "unit":
-                guard let unit = RenderUnit(key: String(parts[2])) else { return nil }
-                fingerprints[unit] = String(parts[1])
-            case "warning":
-                guard let unit = RenderUnit(key: String(parts[1])),
+        while let line = lines.next() {
+            if line.hasPrefix("unit ") {
+                guard readsFingerprints else { return }
+                // "unit <64 hex digits> <key>"
+                let fields = line.dropFirst(5)
+                guard let space = fields.utf8.firstIndex(of: UInt8(ascii: " ")),
+                      let unit = RenderUnit(key: String(fields[fields.index(after: space)...])) else { return nil }
+                fingerprints[unit] = String(fields[..<space])
+            } else if line.hasPrefix("warning ") {
+                let parts = line.split(separator: " ", maxSplits: 2)
+                guard parts.count == 3, let unit = RenderUnit(key: String(parts[1])),
                       let problem = try? decoder.decode(Problem.self, from: Data(parts[2].utf8)) else { return nil }
                 warnings[unit, default: []].append(problem)
-            default:
+            } else {
                 return nil
             }
+        }
+    }
+
+    /// The non-empty lines of `text`, lazily.
+    static func lines(of text: String) -> some IteratorProtocol<Substring> {
+        var rest = Substring(text)
+        return AnyIterator {
+            while let first = rest.utf8.first, first == UInt8(ascii: "\n") { rest = rest.dropFirst() }
+            guard !rest.isEmpty else { return nil }
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let line = rest[..<end]
+            rest = rest[end...]
+            return line
         }
     }
 }
