@@ -37,6 +37,7 @@ let package = Package(
         .target(
             name: "BulkheadRender",
             dependencies: [
+                "BulkheadPolicy",
                 "BulkheadModel", "BulkheadKube",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -32,7 +32,9 @@ extension Pipeline {
     /// A digest of the declaration files and `replace`, or nil when a file cannot be read.
     func inputDigest(replace: [String]) -> String? {
         let folder = URL(fileURLWithPath: options.platformDirectory)
-        guard let names = try? DeclarationLoader.declarationFiles(in: folder) else { return nil }
+        guard let declarations = try? DeclarationLoader.declarationFiles(in: folder),
+              let policies = try? DeclarationLoader.policyFiles(in: folder) else { return nil }
+        let names = declarations + policies
         var files: [(name: String, bytes: Data)] = []
         for name in names {
             guard let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { return nil }
@@ -64,7 +66,8 @@ extension Pipeline {
             throw CommandFailure.problems(failed.description + "\n\(Self.count(failed.failures.count, "placement")) failed; nothing was written.")
         }
         let build = BuildIdentity.current
-        let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build) }
+        let policies = try Terminal.timed("load policies") { try loadPolicies() }
+        let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build, policies: policies.digest) }
         let head = try repo.head()
         let previous = Terminal.timed("read state") { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         let trusted = previous.map { $0.build == build && $0.head == head } ?? false
@@ -81,7 +84,7 @@ extension Pipeline {
             Terminal.timingNote("rendering \(render.count) units (\(render.sorted().prefix(5).map(\.description).joined(separator: ", "))), \(removed.count) removed")
         }
         Terminal.progress("Rendering …")
-        let rendered = try Terminal.timed("render") { try RepositoryRenderer.render(declaration, placement: placement, units: selection) }
+        let rendered = try Terminal.timed("render") { try RepositoryRenderer.render(declaration, placement: placement, units: selection, policies: policies) }
         Terminal.clearProgress()
         var unitWarnings = IncrementalRender.carriedWarnings(previous: previous, plan: plan, fingerprints: fingerprints)
         unitWarnings.merge(rendered.unitWarnings) { _, new in new }

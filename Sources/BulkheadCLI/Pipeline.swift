@@ -54,7 +54,7 @@ struct Pipeline {
         Terminal.progress("Placing and rendering \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
         defer { Terminal.clearProgress() }
         do {
-            let rendered = try RepositoryRenderer.render(declaration, lock: lock, replace: replace)
+            let rendered = try RepositoryRenderer.render(declaration, lock: lock, replace: replace, policies: try loadPolicies())
             for warning in rendered.warnings { Terminal.error(warning.description) }
             return rendered
         } catch let failed as PlacementFailed {

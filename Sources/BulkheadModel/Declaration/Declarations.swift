@@ -26,6 +26,14 @@ public enum GitOpsEngine: String, Sendable, Encodable, CaseIterable {
     public var writesFlux: Bool { self != .argocd }
 }
 
+/// Which admission engine guardrail policies are written for (`spec.policyEngine`).
+public enum PolicyEngineChoice: String, Sendable, Encodable, CaseIterable {
+    /// `ValidatingAdmissionPolicy` + binding, enforced by the API server itself (Kubernetes ≥ 1.30).
+    case native
+    /// The native objects and, beside them, Kyverno `ValidatingPolicy` objects.
+    case kyverno
+}
+
 /// Fleet-wide settings (`kind: Platform`, at most one).
 public struct Platform: Sendable, Encodable {
     public var name: String
@@ -35,6 +43,11 @@ public struct Platform: Sendable, Encodable {
     public var repoURL: String
     /// The branch or tag they follow.
     public var revision: String
+    /// Which admission engine the guardrail policies are rendered for.
+    public var policyEngine: PolicyEngineChoice = .native
+    /// Image registries tenant pods may pull from (`registry.example.com`, `ghcr.io/acme`); empty
+    /// means any registry, and the built-in registry policy is not rendered.
+    public var allowedRegistries: [String] = []
     public var origin: Origin
 
     /// The settings used when a folder declares no Platform.

@@ -19,8 +19,23 @@ public enum DeclarationLoader {
         public var description: String
     }
 
-    /// The declaration files below `folder`, relative to it, sorted. Hidden folders are skipped.
+    /// The folder below the platform folder that holds policy files (read by the policy loader,
+    /// not as declarations).
+    public static let policyFolder = "policies"
+
+    /// The declaration files below `folder`, relative to it, sorted. Hidden folders and the
+    /// `policies/` folder are skipped.
     public static func declarationFiles(in folder: URL) throws(FolderError) -> [String] {
+        try yamlFiles(in: folder).filter { !$0.hasPrefix(policyFolder + "/") }
+    }
+
+    /// The policy files in `policies/` below `folder`, relative to `folder`, sorted.
+    public static func policyFiles(in folder: URL) throws(FolderError) -> [String] {
+        try yamlFiles(in: folder).filter { $0.hasPrefix(policyFolder + "/") }
+    }
+
+    /// Every `*.yaml`/`*.yml` file below `folder`, relative to it, sorted; hidden folders skipped.
+    static func yamlFiles(in folder: URL) throws(FolderError) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
             throw FolderError(description: "platform folder '\(folder.path)' does not exist")

@@ -58,7 +58,7 @@ extension DocumentReader {
 enum PlatformDecoder {
     static func platform(name: String, spec: Node, origin: SourceLocation, reader: inout DocumentReader) -> Platform? {
         let before = reader.problems.count
-        guard let fields = Fields(spec, path: "spec", allowed: ["gitops", "bucketPrefix", "repoURL", "revision"], reader: &reader) else { return nil }
+        guard let fields = Fields(spec, path: "spec", allowed: ["gitops", "bucketPrefix", "repoURL", "revision", "policyEngine", "allowedRegistries"], reader: &reader) else { return nil }
         var platform = Platform.defaults(at: origin)
         platform.name = name
         if let node = fields["gitops"], let value = reader.oneOf(node, path: "spec.gitops", allowed: GitOpsEngine.allCases.map(\.rawValue)) {
@@ -73,6 +73,24 @@ enum PlatformDecoder {
             }
         }
         if let node = fields["revision"], let value = reader.string(node, path: "spec.revision") { platform.revision = value }
+        if let node = fields["policyEngine"], let value = reader.oneOf(node, path: "spec.policyEngine", allowed: PolicyEngineChoice.allCases.map(\.rawValue)) {
+            platform.policyEngine = PolicyEngineChoice(rawValue: value)!
+        }
+        if let node = fields["allowedRegistries"] {
+            platform.allowedRegistries = reader.stringList(node, path: "spec.allowedRegistries") { reader, item, path in
+                guard let value = reader.string(item, path: path) else { return nil }
+                // A registry host (with an optional port) and optional path: no scheme, tag, digest
+                // or trailing slash.
+                let segments = value.split(separator: "/", omittingEmptySubsequences: false)
+                let valid = !value.isEmpty && !value.hasSuffix("/") && !value.contains("@") && !value.contains(where: \.isWhitespace)
+                    && !segments.dropFirst().contains { $0.isEmpty || $0.contains(":") }
+                guard valid else {
+                    reader.problem("bad-registry", "'\(value)' is not an image registry prefix", item, path: path, found: "'\(value)'", allowed: "a registry host with an optional path, such as registry.example.com or ghcr.io/acme (no scheme, tag or trailing slash)")
+                    return nil
+                }
+                return value
+            } ?? []
+        }
         platform.origin = Origin(location: origin, fields: reader.fieldLocations)
         return reader.problems.count == before ? platform : nil
     }

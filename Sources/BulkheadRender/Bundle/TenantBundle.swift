@@ -20,6 +20,12 @@ public enum BulkheadLabels {
     public static let team = "bulkhead.dev/team"
     public static let costCenter = "bulkhead.dev/cost-center"
     public static let dataClassification = "bulkhead.dev/data-classification"
+    /// The tier's isolation (`shared`, `dedicated-nodes`, `dedicated-cluster`), on namespaces.
+    public static let isolation = "bulkhead.dev/isolation"
+    /// `"true"` on a namespace whose quota allows NodePort Services.
+    public static let allowNodePort = "bulkhead.dev/allow-nodeport"
+    /// `"true"` on a namespace whose quota allows LoadBalancer Services.
+    public static let allowLoadBalancer = "bulkhead.dev/allow-loadbalancer"
     public static let managedBy = "app.kubernetes.io/managed-by"
 }
 
@@ -78,6 +84,11 @@ public struct TenantBundleRenderer: Sendable {
         namespaceLabels[BulkheadLabels.team] = tenant.team
         namespaceLabels[BulkheadLabels.costCenter] = tenant.costCenter
         namespaceLabels[BulkheadLabels.dataClassification] = tenant.dataClassification.rawValue
+        namespaceLabels[BulkheadLabels.isolation] = tier.isolation.rawValue
+        // The built-in service-types guardrail reads these; the quota enforces the counts.
+        let hard = resourceQuota().spec.hard
+        if let nodePorts = hard["services.nodeports"], nodePorts != "0" { namespaceLabels[BulkheadLabels.allowNodePort] = "true" }
+        if let balancers = hard["services.loadbalancers"], balancers != "0" { namespaceLabels[BulkheadLabels.allowLoadBalancer] = "true" }
         for mode in ["enforce", "audit", "warn"] {
             namespaceLabels["pod-security.kubernetes.io/\(mode)"] = level
             namespaceLabels["pod-security.kubernetes.io/\(mode)-version"] = version

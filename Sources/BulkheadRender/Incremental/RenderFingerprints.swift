@@ -12,7 +12,8 @@ import Crypto
 public enum RenderFingerprints {
     /// Fingerprints of every unit of the placed declaration: one per tenant and cluster it is on,
     /// one per cluster, and the lock.
-    public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String) throws -> [RenderUnit: String] {
+    /// `policies` is the digest of the platform's policy files (cluster units render them).
+    public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let base = Data(build.utf8) + (try digest(declaration.platform, encoder))
@@ -45,7 +46,7 @@ public enum RenderFingerprints {
         // a dedicated-nodes tenant is in warnings about its node pool.
         let allTiers = tiers.keys.sorted().map { tiers[$0]! }.reduce(Data(), +)
         for cluster in declaration.clusters {
-            var input = base + clusters[cluster.name]! + allTiers
+            var input = base + clusters[cluster.name]! + allTiers + Data("\u{0}policies \(policies)".utf8)
             for name in (placedByCluster[cluster.name] ?? []).sorted() {
                 let tenant = tenants[name]!.0
                 input += Data("\u{0}\(name)\u{0}\(tenant.tier)".utf8)

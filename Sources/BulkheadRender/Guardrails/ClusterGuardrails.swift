@@ -1,0 +1,100 @@
+public import BulkheadModel
+public import BulkheadPolicy
+import BulkheadKube
+
+/// The platform's own policy files (`policies/*.yaml` in the platform folder), loaded once.
+public struct PlatformPolicies: Sendable {
+    public var policies: [Policy]
+    public var bindings: [PolicyBinding]
+    /// A digest of the files' bytes; part of every cluster unit's fingerprint.
+    public var digest: String
+
+    public init(policies: [Policy] = [], bindings: [PolicyBinding] = [], digest: String = "") {
+        self.policies = policies
+        self.bindings = bindings
+        self.digest = digest
+    }
+
+    public static let none = PlatformPolicies()
+}
+
+/// The guardrails in effect on one cluster: Bulkhead's built-in bundle and the platform's own
+/// policies, with a binding for every policy, as the engine evaluates them and as they are
+/// written to `clusters/<cluster>/platform/policies/`.
+///
+/// A policy that no binding names gets one that applies it, with Deny (or the Kyverno policy's
+/// own actions), to tenant namespaces only. A Kyverno `ValidatingPolicy` is evaluated with that
+/// scope folded into its `matchConstraints`, as it is written for Kyverno.
+public struct ClusterGuardrails: Sendable {
+    /// `ValidatingAdmissionPolicy` is GA (`admissionregistration.k8s.io/v1`) from Kubernetes 1.30.
+    public static let admissionPoliciesSince = KubernetesVersion(major: 1, minor: 30)
+    static let tenantNamespaces = BulkheadPolicy.LabelSelector(matchExpressions: [.init(key: BulkheadLabels.tenant, operator: .exists)])
+
+    public let cluster: Cluster
+    public let engine: PolicyEngineChoice
+    public private(set) var policies: [Policy] = []
+    public private(set) var bindings: [PolicyBinding] = []
+    /// Problems loading the built-in bundle. Always empty unless the bundle itself has a bug.
+    public private(set) var builtInProblems: [PolicyProblem] = []
+
+    public init(platform: Platform, cluster: Cluster, platformPolicies: PlatformPolicies) {
+        self.cluster = cluster
+        self.engine = platform.policyEngine
+        let builtIn = PolicyLoader().load(yaml: BuiltInGuardrails.yaml(platform: platform, cluster: cluster), file: BuiltInGuardrails.file)
+        builtInProblems = builtIn.problems
+        add(policies: builtIn.policies, bindings: builtIn.bindings)
+        add(policies: platformPolicies.policies, bindings: platformPolicies.bindings)
+    }
+
+    private mutating func add(policies added: [Policy], bindings given: [PolicyBinding]) {
+        let bound = Set(given.map(\.policyName))
+        bindings += given
+        for var policy in added {
+            if policy.sourceKind == .validatingAdmissionPolicy, bound.contains(policy.name) {
+                policies.append(policy)
+                continue
+            }
+            let actions = policy.sourceKind == .kyvernoValidatingPolicy && !policy.validationActions.isEmpty ? policy.validationActions : [.deny]
+            let binding = PolicyBinding(name: policy.name, policyName: policy.name, validationActions: actions,
+                                        matchResources: MatchResources(namespaceSelector: Self.tenantNamespaces))
+            if policy.sourceKind == .kyvernoValidatingPolicy {
+                policy.validationActions = actions
+                if var match = policy.matchConstraints, match.namespaceSelector?.isEmpty ?? true {
+                    match.namespaceSelector = Self.tenantNamespaces
+                    policy.matchConstraints = match
+                }
+            }
+            policies.append(policy)
+            bindings.append(binding)
+        }
+    }
+
+    /// Whether the cluster's API server enforces `ValidatingAdmissionPolicy` itself. Always true
+    /// today (the declaration accepts Kubernetes 1.30 and later); kept so widening that range
+    /// cannot write objects an older API server rejects.
+    public var supportsAdmissionPolicies: Bool { cluster.kubernetesVersion >= Self.admissionPoliciesSince }
+
+    /// The policy files, by name inside the `policies/` folder (one file per policy, with its
+    /// bindings), plus that folder's `kustomization.yaml`. Empty when nothing can be enforced on
+    /// this cluster.
+    func files() throws -> [String: String] {
+        let bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
+        var files: [String: String] = [:]
+        for policy in policies {
+            var objects: [any KubeObject] = []
+            let policyBindings = (bindingsByPolicy[policy.name] ?? []).sorted { $0.name < $1.name }
+            if supportsAdmissionPolicies {
+                objects.append(PolicyDocuments.admissionPolicy(policy))
+                objects += policyBindings.map(PolicyDocuments.binding)
+            }
+            if engine == .kyverno, let binding = policyBindings.first {
+                objects.append(PolicyDocuments.kyvernoPolicy(policy, binding: binding))
+            }
+            guard !objects.isEmpty else { continue }
+            files["\(policy.name).yaml"] = RepositoryRenderer.header + (try Manifests.yaml(objects))
+        }
+        guard !files.isEmpty else { return [:] }
+        files["kustomization.yaml"] = RepositoryRenderer.kustomization(files.keys.sorted())
+        return files
+    }
+}
