@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "BulkheadRender",
             dependencies: [
-                "BulkheadPolicy",
+                "BulkheadPolicy", "BulkheadCEL",
                 "BulkheadModel", "BulkheadKube",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "BulkheadCLI",
             dependencies: [
-                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy",
+                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy", "BulkheadCEL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -45,6 +45,13 @@ struct ApplyCommand: ParsableCommand {
         let declaration = try Terminal.timed("load") { try pipeline.load() }
         try Self.checkReplace(replace, in: declaration)
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input)
+        // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by
+        // the cluster's API server too, so nothing is committed.
+        let denied = render.rendered.findings.filter(\.denies)
+        if !denied.isEmpty {
+            Terminal.printFindings(denied)
+            throw CommandFailure.problems("\(Pipeline.count(denied.count, "object")) rejected by Deny policies (see `bulkhead gate`); nothing was written.")
+        }
         Terminal.progress("Writing and committing …")
         let result: GitOpsRepository.ApplyResult
         do {

@@ -40,6 +40,8 @@ enum BuiltInGuardrails {
         var variables: [(name: String, expression: String)]
         var expression: String
         var message: String
+        /// A CEL string expression for a message that names the expected values.
+        var messageExpression: String? = nil
     }
 
     /// The YAML text of every built-in policy and binding for `cluster`.
@@ -71,7 +73,7 @@ enum BuiltInGuardrails {
           validations:
           - expression: \(quoted(policy.expression))
             message: \(quoted(policy.message))
-        ---
+        \(policy.messageExpression.map { "    messageExpression: \(quoted($0))\n" } ?? "")---
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingAdmissionPolicyBinding
         metadata:
@@ -181,7 +183,8 @@ enum BuiltInGuardrails {
             Definition(name: "bulkhead-required-labels", summary: "Pods carry their tenant's bulkhead.dev/tenant and bulkhead.dev/team labels.",
                        resources: podWorkloads, scope: .tenants, variables: [podLabels, ("labels", "has(variables.podLabels.labels) ? variables.podLabels.labels : {}")],
                        expression: "'\(BulkheadLabels.tenant)' in variables.labels && variables.labels['\(BulkheadLabels.tenant)'] == \(tenantLabel) && '\(BulkheadLabels.team)' in variables.labels && variables.labels['\(BulkheadLabels.team)'] == namespaceObject.metadata.labels['\(BulkheadLabels.team)']",
-                       message: "pods (and pod templates) must carry the labels \(BulkheadLabels.tenant) and \(BulkheadLabels.team) with the values of their namespace"),
+                       message: "pods (and pod templates) must carry the labels \(BulkheadLabels.tenant) and \(BulkheadLabels.team) with the values of their namespace",
+                       messageExpression: "'pods (and pod templates) in this namespace must carry the labels \(BulkheadLabels.tenant)=' + \(tenantLabel) + ' and \(BulkheadLabels.team)=' + namespaceObject.metadata.labels['\(BulkheadLabels.team)']"),
             Definition(name: "bulkhead-dedicated-nodes", summary: "Pods of a dedicated-nodes tenant select and tolerate the tenant's node pool.",
                        resources: podWorkloads, scope: .dedicatedNodes, variables: pod,
                        expression: "has(variables.podSpec.nodeSelector) && '\(BulkheadLabels.tenant)' in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector['\(BulkheadLabels.tenant)'] == \(tenantLabel) && has(variables.podSpec.tolerations) && variables.podSpec.tolerations.exists(t, has(t.key) && t.key == '\(BulkheadLabels.tenant)' && ((has(t.operator) && t.operator == 'Exists') || (has(t.value) && t.value == \(tenantLabel))))",

@@ -12,11 +12,13 @@ import Crypto
 public enum RenderFingerprints {
     /// Fingerprints of every unit of the placed declaration: one per tenant and cluster it is on,
     /// one per cluster, and the lock.
-    /// `policies` is the digest of the platform's policy files (cluster units render them).
+    /// `policies` is the digest of the platform's policy files (cluster units render them, and
+    /// tenant units are gated against them).
     public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let base = Data(build.utf8) + (try digest(declaration.platform, encoder))
+        // Policies are part of every unit: tenant units are gated against them when rendered.
+        let base = Data("\(build)\u{0}policies \(policies)\u{0}".utf8) + (try digest(declaration.platform, encoder))
         var clusters: [String: Data] = [:]
         for cluster in declaration.clusters { clusters[cluster.name] = try digest(cluster, encoder) }
         var tiers: [String: Data] = [:]
@@ -46,7 +48,7 @@ public enum RenderFingerprints {
         // a dedicated-nodes tenant is in warnings about its node pool.
         let allTiers = tiers.keys.sorted().map { tiers[$0]! }.reduce(Data(), +)
         for cluster in declaration.clusters {
-            var input = base + clusters[cluster.name]! + allTiers + Data("\u{0}policies \(policies)".utf8)
+            var input = base + clusters[cluster.name]! + allTiers
             for name in (placedByCluster[cluster.name] ?? []).sorted() {
                 let tenant = tenants[name]!.0
                 input += Data("\u{0}\(name)\u{0}\(tenant.tier)".utf8)

@@ -1,5 +1,6 @@
 public import BulkheadModel
 import BulkheadKube
+import BulkheadCEL
 
 
 /// The GitOps repository's desired content: file paths (relative to the repository root) and
@@ -16,6 +17,9 @@ public struct RenderedRepository: Sendable {
     public var units: Set<RenderUnit> = []
     /// Warnings of each rendered unit, kept so an incremental apply can repeat them unrendered.
     public var unitWarnings: [RenderUnit: [Problem]] = [:]
+    /// The shift-left gate's findings on every rendered object some policy matches (rendered
+    /// units only), sorted by cluster, file and policy.
+    public var findings: [GateFinding] = []
 }
 
 /// Placement failed: nothing can be rendered.
@@ -83,12 +87,14 @@ public enum RepositoryRenderer {
             rendered.units.formUnion(output.units)
             if !output.warnings.isEmpty { rendered.unitWarnings[.cluster(output.cluster)] = output.warnings }
             rendered.warnings += output.warnings
+            rendered.findings += output.findings
         }
         if selection.contains(.lock) {
             rendered.files[PlacementLock.fileName] = try placement.lock.serialized()
             rendered.units.insert(.lock)
         }
         rendered.warnings = sortedProblems(rendered.warnings)
+        rendered.findings.sort { ($0.cluster, $0.source, $0.resource.kind, $0.resource.name, $0.policy) < ($1.cluster, $1.source, $1.resource.kind, $1.resource.name, $1.policy) }
         return rendered
     }
 
@@ -99,16 +105,23 @@ public enum RepositoryRenderer {
         var objects: [String: [String]] = [:]
         var units: Set<RenderUnit> = []
         var warnings: [Problem] = []
+        var findings: [GateFinding] = []
     }
 
     static func renderCluster(_ cluster: Cluster, declaration: PlatformDeclaration, tenantNames: [String], tenantsByName: [String: Tenant], selection: UnitSelection, policies: PlatformPolicies) throws -> ClusterOutput {
         var output = ClusterOutput(cluster: cluster.name)
         let root = "clusters/\(cluster.name)"
+        let guardrails = ClusterGuardrails(platform: declaration.platform, cluster: cluster, platformPolicies: policies)
+        let gate = ClusterGate(guardrails: guardrails)
         for name in tenantNames where selection.contains(.tenant(cluster: cluster.name, tenant: name)) {
             let tenant = tenantsByName[name]!
             let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
             let folder = "\(root)/tenants/\(name)"
             output.files["\(folder)/bundle.yaml"] = header + (try Manifests.yaml(bundle.objects))
+            let namespaceObject = try bundle.objects.first { $0.kind == "Namespace" }.map(ClusterGate.celValue) ?? .null
+            for object in bundle.objects {
+                output.findings += try gate.evaluate(object, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
+            }
             output.files["\(folder)/kustomization.yaml"] = kustomization(["bundle.yaml"])
             output.files["\(folder)/iam/trust-policy.json"] = try Manifests.json(bundle.trustPolicy)
             if let permissions = bundle.permissionsPolicy {
@@ -118,7 +131,7 @@ public enum RepositoryRenderer {
             output.units.insert(.tenant(cluster: cluster.name, tenant: name))
         }
         if selection.contains(.cluster(cluster.name)) {
-            try renderClusterFiles(cluster, declaration: declaration, tenantNames: tenantNames, tenantsByName: tenantsByName, policies: policies, into: &output)
+            try renderClusterFiles(cluster, declaration: declaration, tenantNames: tenantNames, tenantsByName: tenantsByName, guardrails: guardrails, into: &output)
             output.units.insert(.cluster(cluster.name))
         }
         return output
@@ -126,7 +139,7 @@ public enum RepositoryRenderer {
 
     /// The cluster's own files: the platform folder (node capacity and guardrail policies), the
     /// GitOps engine folders and the cluster kustomization.
-    static func renderClusterFiles(_ cluster: Cluster, declaration: PlatformDeclaration, tenantNames: [String], tenantsByName: [String: Tenant], policies: PlatformPolicies, into output: inout ClusterOutput) throws {
+    static func renderClusterFiles(_ cluster: Cluster, declaration: PlatformDeclaration, tenantNames: [String], tenantsByName: [String: Tenant], guardrails: ClusterGuardrails, into output: inout ClusterOutput) throws {
         let root = "clusters/\(cluster.name)"
         var clusterResources = ["platform"] + tenantNames.map { "tenants/\($0)" }
 
@@ -144,7 +157,6 @@ public enum RepositoryRenderer {
             output.files["\(root)/platform/nodes.yaml"] = header + (try Manifests.yaml(nodes.objects))
             platformResources.append("nodes.yaml")
         }
-        let guardrails = ClusterGuardrails(platform: declaration.platform, cluster: cluster, platformPolicies: policies)
         let policyFiles = try guardrails.files()
         for (name, text) in policyFiles { output.files["\(root)/platform/policies/\(name)"] = text }
         if !policyFiles.isEmpty { platformResources.append("policies") }
