@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadRenderTests",
-            dependencies: ["BulkheadRender", "BulkheadModel", "BulkheadKube"],
+            dependencies: ["BulkheadRender", "BulkheadModel", "BulkheadKube", "BulkheadPolicy", "BulkheadCEL"],
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),

@@ -74,5 +74,22 @@ done <"$WORK/versions"
 # Kyverno's own policy library and its kyverno-test suites, run by `bulkhead policy test`.
 check "kyverno-test suites in shared/conformance/kyverno-policies" \
   .build/debug/bulkhead policy test "$SHARED/conformance/kyverno-policies"
+# The shift-left gate: the rendered example passes every guardrail, a tenant manifest with a
+# host-network pod is denied, and the PolicyReports it writes validate against the pinned
+# wg-policy CRDs.
+check "bulkhead gate examples/acme (rendered repository)" .build/debug/bulkhead gate examples/acme
+mkdir -p "$WORK/manifests" "$WORK/reports"
+cat >"$WORK/manifests/pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, labels: {bulkhead.dev/tenant: web, bulkhead.dev/team: marketing}}
+spec:
+  hostNetwork: true
+  containers: [{name: sh, image: docker.io/library/busybox:1.37}]
+YAML
+check "bulkhead gate --manifests denies a host-network pod (exit 1)" \
+  bash -c "! .build/debug/bulkhead gate examples/acme --tenant web --manifests '$WORK/manifests' >'$WORK/gate.out' && grep -c '^DENY' '$WORK/gate.out'"
+.build/debug/bulkhead gate examples/acme --tenant web --manifests "$WORK/manifests" --output policyreport >"$WORK/reports/reports.yaml" || true
+check "validate-manifests on the gate's PolicyReports" "$SHARED/tools/validate-manifests" "$WORK/reports"
 echo "external checks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -8,15 +8,12 @@ extension Pipeline {
     /// as declaration problems (file:line:column inside the expression).
     func policyFiles() throws -> (policies: PlatformPolicies, problems: [Problem]) {
         let folder = URL(fileURLWithPath: options.platformDirectory)
-        let names: [String]
-        do { names = try DeclarationLoader.policyFiles(in: folder) } catch { throw CommandFailure.usage("error: \(error.description)") }
-        guard !names.isEmpty else { return (.none, []) }
-        let paths = names.map { (options.platformDirectory as NSString).appendingPathComponent($0) }
-        let result = PolicyLoader().load(files: paths)
-        let bytes = paths.map { (name: $0, bytes: FileManager.default.contents(atPath: $0) ?? Data()) }
-        let digest = RenderFingerprints.inputDigest(files: bytes, build: "", replace: [])
-        let problems = result.problems.map(Self.problem)
-        return (PlatformPolicies(policies: result.policies, bindings: result.bindings, digest: digest), problems)
+        do {
+            let (policies, problems) = try PlatformPolicies.load(folder: folder, displayPrefix: folder.relativePath)
+            return (policies, problems.map(Self.problem))
+        } catch {
+            throw CommandFailure.usage("error: \(error.description)")
+        }
     }
 
     /// The platform's policies; throws (after printing warnings) when a policy file has errors.

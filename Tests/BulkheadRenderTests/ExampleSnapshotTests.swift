@@ -11,10 +11,16 @@ import Testing
     static let repositoryRoot = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
     static let snapshots = testsFolder.appendingPathComponent("Snapshots/acme")
 
+    static func load() throws -> DeclarationLoader.Result {
+        try DeclarationLoader.load(folder: repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+    }
+
     static func renderExample() throws -> RenderedRepository {
-        let result = try DeclarationLoader.load(folder: repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+        let result = try load()
         let declaration = try #require(result.declaration, "examples/acme must be valid: \(result.errors)")
-        return try RepositoryRenderer.render(declaration, lock: PlacementLock())
+        let policies = try PlatformPolicies.load(folder: repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+        #expect(policies.problems.isEmpty, "examples/acme/policies must load cleanly: \(policies.problems)")
+        return try RepositoryRenderer.render(declaration, lock: PlacementLock(), policies: policies.policies)
     }
 
     @Test func renderedExampleMatchesGoldenFiles() throws {

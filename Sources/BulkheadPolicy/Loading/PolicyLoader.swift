@@ -21,10 +21,13 @@ public struct PolicyLoader: Sendable {
         public var otherDocuments: [OtherDocument] = []
         public var problems: [PolicyProblem] = []
 
+        public init() {}
+
         public var errors: [PolicyProblem] { problems.filter { $0.severity == .error } }
 
-        /// Policies are cluster-scoped objects: one name, one policy.
-        mutating func checkNamesAreUnique() {
+        /// Policies are cluster-scoped objects: one name, one policy. Reports names declared twice
+        /// (across every merged file).
+        public mutating func checkNamesAreUnique() {
             var seen: [String: SourceLocation] = [:]
             for policy in policies {
                 if let first = seen[policy.name] {
@@ -35,7 +38,8 @@ public struct PolicyLoader: Sendable {
             }
         }
 
-        mutating func merge(_ other: Result) {
+        /// Adds another file's result.
+        public mutating func merge(_ other: Result) {
             policies += other.policies
             bindings += other.bindings
             otherDocuments += other.otherDocuments

@@ -1,6 +1,7 @@
 public import BulkheadModel
 public import BulkheadPolicy
 import BulkheadKube
+public import Foundation
 
 /// The platform's own policy files (`policies/*.yaml` in the platform folder), loaded once.
 public struct PlatformPolicies: Sendable {
@@ -16,6 +17,32 @@ public struct PlatformPolicies: Sendable {
     }
 
     public static let none = PlatformPolicies()
+
+    /// Loads and type-checks the policy files in `policies/` below `folder`; file names in
+    /// problems start with `displayPrefix`.
+    public static func load(folder: URL, displayPrefix: String) throws(DeclarationLoader.FolderError) -> (policies: PlatformPolicies, problems: [PolicyProblem]) {
+        let names = try DeclarationLoader.policyFiles(in: folder)
+        guard !names.isEmpty else { return (.none, []) }
+        var texts: [(name: String, bytes: Data)] = []
+        var result = PolicyLoader.Result()
+        for name in names {
+            let display = (displayPrefix as NSString).appendingPathComponent(name)
+            guard let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else {
+                result.problems.append(PolicyProblem("unreadable-file", "cannot read the file", at: BulkheadPolicy.SourceLocation(file: display, line: 1, column: 1)))
+                continue
+            }
+            texts.append((display, bytes))
+            result.merge(PolicyLoader().load(yaml: String(decoding: bytes, as: UTF8.self), file: display))
+        }
+        result.checkNamesAreUnique()
+        for policy in result.policies where policy.name.hasPrefix("bulkhead-") {
+            result.problems.append(PolicyProblem("reserved-name", "policy name '\(policy.name)': names starting with bulkhead- are reserved for the built-in guardrails", at: policy.location))
+        }
+        var seen: Set<PolicyProblem> = []
+        result.problems = result.problems.filter { seen.insert($0).inserted }
+        let digest = RenderFingerprints.inputDigest(files: texts, build: "", replace: [])
+        return (PlatformPolicies(policies: result.policies, bindings: result.bindings, digest: digest), result.problems)
+    }
 }
 
 /// The guardrails in effect on one cluster: Bulkhead's built-in bundle and the platform's own
