@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
@@ -62,11 +67,28 @@ let package = Package(
             dependencies: ["BulkheadCEL", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // The admission webhook: Hummingbird over TLS, certificates, Prometheus metrics, reload.
+        .target(
+            name: "BulkheadWebhook",
+            dependencies: [
+                "BulkheadPolicy", "BulkheadCEL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // swift-argument-parser commands.
         .target(
             name: "BulkheadCLI",
             dependencies: [
                 "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy", "BulkheadCEL",
+                "BulkheadWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,6 +125,11 @@ let package = Package(
         .testTarget(
             name: "BulkheadPolicyTests",
             dependencies: ["BulkheadPolicy", "BulkheadCEL"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadWebhookTests",
+            dependencies: ["BulkheadWebhook", "BulkheadPolicy", "BulkheadCEL"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

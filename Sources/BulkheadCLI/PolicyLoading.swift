@@ -1,3 +1,5 @@
+import BulkheadCEL
+import BulkheadKube
 import BulkheadModel
 import BulkheadPolicy
 import BulkheadRender
@@ -25,6 +27,27 @@ extension Pipeline {
             throw CommandFailure.problems(errors.map(\.description).joined(separator: "\n") + "\n\(Self.count(errors.count, "problem")) in policy files; nothing was written.")
         }
         return policies
+    }
+
+    /// One cluster's guardrails (built-in and platform policies) and the rendered Namespace
+    /// objects of the tenants placed on it (placement from `repo`'s lock when given), as the
+    /// webhook and the audit evaluate them.
+    func clusterGuardrails(named name: String, repo: String?) throws -> (guardrails: ClusterGuardrails, namespaces: [String: CELValue]) {
+        let declaration = try load()
+        guard let cluster = declaration.clusters.first(where: { $0.name == name }) else {
+            throw CommandFailure.usage("error: --cluster \(name): no cluster of that name is declared (declared: \(declaration.clusters.map(\.name).sorted().joined(separator: ", ")))")
+        }
+        let policies = try loadPolicies()
+        let lock = try repo.map { try Pipeline.lock(in: Pipeline.repository($0)) } ?? PlacementLock()
+        let placement = Placer.place(declaration, lock: lock)
+        var namespaces: [String: CELValue] = [:]
+        for tenant in declaration.tenants where (placement.lock.placements[tenant.name] ?? []).contains(where: { $0.cluster == name }) {
+            let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
+            for object in bundle.objects where object.kind == "Namespace" {
+                namespaces[object.metadata.name] = try ClusterGate.celValue(object)
+            }
+        }
+        return (ClusterGuardrails(platform: declaration.platform, cluster: cluster, platformPolicies: policies), namespaces)
     }
 
     static func problem(_ problem: PolicyProblem) -> Problem {

@@ -36,15 +36,9 @@ extension CELValue {
         }
     }
 
-    /// Parses JSON text into a CEL value (see ``init(json:)``).
+    /// Parses JSON text into a CEL value (see ``init(jsonBytes:)``).
     public init(jsonData: Data) throws(CELError) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: jsonData, options: [.fragmentsAllowed])
-        } catch {
-            throw CELError(.evaluation, "invalid JSON: \(error.localizedDescription)")
-        }
-        try self.init(json: object)
+        try self.init(jsonBytes: jsonData)
     }
 
     private static func convert(_ number: NSNumber) -> CELValue {

@@ -34,6 +34,23 @@ public enum PolicyEngineChoice: String, Sendable, Encodable, CaseIterable {
     case kyverno
 }
 
+/// Where the API server reaches Bulkhead's admission webhook (`spec.webhook`).
+public struct WebhookSettings: Sendable, Encodable, Hashable {
+    /// Base64 of the PEM CA certificate that signed the webhook's serving certificate
+    /// (`bulkhead webhook certs` prints it).
+    public var caBundle: String
+    public var namespace: String = "bulkhead-system"
+    public var service: String = "bulkhead-webhook"
+    public var port: Int = 443
+    public var timeoutSeconds: Int = 5
+    /// `Ignore` by default: a webhook outage never blocks a cluster (the native policies still apply).
+    public var failurePolicy: String = "Ignore"
+
+    public init(caBundle: String) {
+        self.caBundle = caBundle
+    }
+}
+
 /// Fleet-wide settings (`kind: Platform`, at most one).
 public struct Platform: Sendable, Encodable {
     public var name: String
@@ -48,6 +65,9 @@ public struct Platform: Sendable, Encodable {
     /// Image registries tenant pods may pull from (`registry.example.com`, `ghcr.io/acme`); empty
     /// means any registry, and the built-in registry policy is not rendered.
     public var allowedRegistries: [String] = []
+    /// Bulkhead's optional admission webhook; when set, every cluster gets a
+    /// ValidatingWebhookConfiguration that sends tenant-namespace requests to it.
+    public var webhook: WebhookSettings?
     public var origin: Origin
 
     /// The settings used when a folder declares no Platform.

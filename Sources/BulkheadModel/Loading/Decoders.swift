@@ -1,4 +1,5 @@
 import BulkheadKube
+import Foundation
 import Yams
 
 /// Label values must be at most 63 characters of letters, digits, '-', '_' and '.', alphanumeric at both ends.
@@ -58,7 +59,7 @@ extension DocumentReader {
 enum PlatformDecoder {
     static func platform(name: String, spec: Node, origin: SourceLocation, reader: inout DocumentReader) -> Platform? {
         let before = reader.problems.count
-        guard let fields = Fields(spec, path: "spec", allowed: ["gitops", "bucketPrefix", "repoURL", "revision", "policyEngine", "allowedRegistries"], reader: &reader) else { return nil }
+        guard let fields = Fields(spec, path: "spec", allowed: ["gitops", "bucketPrefix", "repoURL", "revision", "policyEngine", "allowedRegistries", "webhook"], reader: &reader) else { return nil }
         var platform = Platform.defaults(at: origin)
         platform.name = name
         if let node = fields["gitops"], let value = reader.oneOf(node, path: "spec.gitops", allowed: GitOpsEngine.allCases.map(\.rawValue)) {
@@ -91,8 +92,28 @@ enum PlatformDecoder {
                 return value
             } ?? []
         }
+        if let node = fields["webhook"] { platform.webhook = webhook(node, reader: &reader) }
         platform.origin = Origin(location: origin, fields: reader.fieldLocations)
         return reader.problems.count == before ? platform : nil
+    }
+
+    static func webhook(_ node: Node, reader: inout DocumentReader) -> WebhookSettings? {
+        guard let fields = Fields(node, path: "spec.webhook", allowed: ["caBundle", "namespace", "service", "port", "timeoutSeconds", "failurePolicy"], reader: &reader),
+              let bundleNode = fields.required("caBundle", &reader, allowed: "base64 of the PEM CA certificate (bulkhead webhook certs prints it)"),
+              let bundle = reader.string(bundleNode, path: "spec.webhook.caBundle") else { return nil }
+        let decoded = Data(base64Encoded: bundle).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard decoded.contains("-----BEGIN CERTIFICATE-----") else {
+            reader.problem("bad-ca-bundle", "spec.webhook.caBundle is not a base64-encoded PEM certificate", bundleNode, path: "spec.webhook.caBundle",
+                           allowed: "base64 of the CA's PEM text, as printed by 'bulkhead webhook certs' (base64 -w0 ca.crt)")
+            return nil
+        }
+        var settings = WebhookSettings(caBundle: bundle)
+        if let node = fields["namespace"], let value = reader.dnsLabel(node, path: "spec.webhook.namespace") { settings.namespace = value }
+        if let node = fields["service"], let value = reader.dnsLabel(node, path: "spec.webhook.service") { settings.service = value }
+        if let node = fields["port"], let value = reader.int(node, path: "spec.webhook.port", range: 1...65535) { settings.port = value }
+        if let node = fields["timeoutSeconds"], let value = reader.int(node, path: "spec.webhook.timeoutSeconds", range: 1...30) { settings.timeoutSeconds = value }
+        if let node = fields["failurePolicy"], let value = reader.oneOf(node, path: "spec.webhook.failurePolicy", allowed: ["Ignore", "Fail"]) { settings.failurePolicy = value }
+        return settings
     }
 }
 

@@ -1,5 +1,6 @@
 public import BulkheadCEL
 import Foundation
+import Yams
 
 /// Reads Kubernetes objects from manifest files (a Helm-rendered folder, `kubectl get -o yaml`
 /// output): every document of every `*.yaml`, `*.yml` and `*.json` file, with `kind: List`
@@ -35,10 +36,7 @@ public enum ManifestReader {
         for file in files {
             do {
                 let yaml = try YAMLFile(contentsOf: file)
-                for document in yaml.documents {
-                    let value = YAMLFile.celValue(document)
-                    objects += expanded(value, at: yaml.location(document))
-                }
+                for document in yaml.documents { objects += expanded(document, in: yaml) }
             } catch {
                 problems.append(error)
             }
@@ -49,14 +47,15 @@ public enum ManifestReader {
     /// The objects of YAML text (for tests and the webhook).
     public static func objects(yaml: String, file: String) throws(PolicyProblem) -> [Object] {
         let parsed = try YAMLFile(path: file, text: yaml)
-        return parsed.documents.flatMap { expanded(YAMLFile.celValue($0), at: parsed.location($0)) }
+        return parsed.documents.flatMap { expanded($0, in: parsed) }
     }
 
-    static func expanded(_ value: CELValue, at location: SourceLocation) -> [Object] {
-        guard case .map(let map) = value else { return [] }
-        if case .string(let kind)? = map["kind"], kind.hasSuffix("List"), case .list(let items)? = map["items"] {
-            return items.map { Object(value: $0, location: location) }
+    /// A document's object, or each item of a `kind: *List` at the item's own line.
+    static func expanded(_ node: Node, in file: YAMLFile) -> [Object] {
+        guard case .map(let map) = YAMLFile.celValue(node) else { return [] }
+        if case .string(let kind)? = map["kind"], kind.hasSuffix("List"), case .mapping(let mapping) = node, let items = mapping["items"], case .sequence(let sequence) = items {
+            return sequence.map { Object(value: YAMLFile.celValue($0), location: file.location($0)) }
         }
-        return [Object(value: value, location: location)]
+        return [Object(value: .map(map), location: file.location(node))]
     }
 }

@@ -47,9 +47,12 @@ public enum PolicyReports {
         var results: [ResultEntry]
     }
 
-    /// The reports for `findings`, ordered by cluster, then cluster-scoped first, then namespace.
-    public static func reports(_ findings: [GateFinding]) -> [Report] {
-        let groups = Dictionary(grouping: findings) { GroupKey(cluster: $0.cluster, namespace: $0.resource.namespace ?? "") }
+    /// The reports for `findings`, ordered by cluster, then cluster-scoped first, then namespace,
+    /// named `<prefix>-<cluster>`. Each cluster in `clusterReportsFor` gets a ClusterPolicyReport
+    /// even when it has no cluster-scoped findings.
+    public static func reports(_ findings: [GateFinding], prefix: String = "bulkhead-gate", clusterReportsFor clusters: [String] = []) -> [Report] {
+        var groups = Dictionary(grouping: findings) { GroupKey(cluster: $0.cluster, namespace: $0.resource.namespace ?? "") }
+        for cluster in clusters where groups[GroupKey(cluster: cluster, namespace: "")] == nil { groups[GroupKey(cluster: cluster, namespace: "")] = [] }
         return groups.keys.sorted().map { key in
             let members = groups[key]!
             let results = members.map { finding in
@@ -59,7 +62,7 @@ public enum PolicyReports {
                             properties: ["cluster": finding.cluster, "source": finding.source])
             }
             let labels = [BulkheadLabels.managedBy: "bulkhead", "bulkhead.dev/cluster": key.cluster]
-            let name = "bulkhead-gate-\(key.cluster)"
+            let name = "\(prefix)-\(key.cluster)"
             return key.namespace.isEmpty
                 ? Report(kind: "ClusterPolicyReport", metadata: ObjectMeta(name: name, labels: labels), summary: Summary(members), results: results)
                 : Report(kind: "PolicyReport", metadata: ObjectMeta(name: name, namespace: key.namespace, labels: labels), summary: Summary(members), results: results)

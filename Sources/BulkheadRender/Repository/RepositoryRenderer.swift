@@ -160,6 +160,10 @@ public enum RepositoryRenderer {
         let policyFiles = try guardrails.files()
         for (name, text) in policyFiles { output.files["\(root)/platform/policies/\(name)"] = text }
         if !policyFiles.isEmpty { platformResources.append("policies") }
+        if let webhook = WebhookConfigurationDocument.yaml(platform: declaration.platform, guardrails: guardrails) {
+            output.files["\(root)/platform/\(WebhookConfigurationDocument.fileName)"] = header + webhook
+            platformResources.append(WebhookConfigurationDocument.fileName)
+        }
         output.files["\(root)/platform/kustomization.yaml"] = kustomization(platformResources)
 
         let engines = GitOpsObjectsRenderer(platform: declaration.platform, cluster: cluster, tenants: tenantNames)
