@@ -83,12 +83,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The isolation verifier: a rendered repository checked against the multi-tenancy benchmark (pure).
+        .target(
+            name: "BulkheadVerify",
+            dependencies: ["BulkheadPolicy", "BulkheadCEL"],
+            swiftSettings: swiftSettings
+        ),
         // swift-argument-parser commands.
         .target(
             name: "BulkheadCLI",
             dependencies: [
                 "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy", "BulkheadCEL",
-                "BulkheadWebhook",
+                "BulkheadWebhook", "BulkheadVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadCLITests",
-            dependencies: ["BulkheadCLI", "BulkheadGitOps", "BulkheadRender"],
+            dependencies: ["BulkheadCLI", "BulkheadGitOps", "BulkheadRender", "BulkheadVerify", "BulkheadPolicy", "BulkheadCEL"],
             swiftSettings: swiftSettings
         ),
     ]

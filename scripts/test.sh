@@ -91,5 +91,38 @@ check "bulkhead gate --manifests denies a host-network pod (exit 1)" \
   bash -c "! .build/debug/bulkhead gate examples/acme --tenant web --manifests '$WORK/manifests' >'$WORK/gate.out' && grep -c '^DENY' '$WORK/gate.out'"
 .build/debug/bulkhead gate examples/acme --tenant web --manifests "$WORK/manifests" --output policyreport >"$WORK/reports/reports.yaml" || true
 check "validate-manifests on the gate's PolicyReports" "$SHARED/tools/validate-manifests" "$WORK/reports"
+# The isolation verifier on the rendered repository: every check passes for every tenant.
+check "bulkhead verify (isolation checks on the rendered repository)" .build/debug/bulkhead verify "$REPO" --failures-only
+# The audit of exported live objects: a host-PID pod is reported, and the audit's PolicyReports
+# and ClusterPolicyReport validate against the pinned wg-policy CRDs.
+mkdir -p "$WORK/live" "$WORK/audit"
+cat >"$WORK/live/live.yaml" <<'YAML'
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: debug, namespace: web, labels: {bulkhead.dev/tenant: web, bulkhead.dev/team: marketing}}
+  spec: {hostPID: true, containers: [{name: sh, image: ghcr.io/acme/tools:1.0}]}
+YAML
+check "bulkhead audit reports a host-PID pod (exit 1)" \
+  bash -c "! .build/debug/bulkhead audit examples/acme --cluster prod-euw1-1 --objects '$WORK/live' >'$WORK/audit.out' && grep -c '^DENY' '$WORK/audit.out'"
+.build/debug/bulkhead audit examples/acme --cluster prod-euw1-1 --objects "$WORK/live" --output policyreport >"$WORK/audit/reports.yaml" || true
+check "validate-manifests on the audit's PolicyReports" "$SHARED/tools/validate-manifests" "$WORK/audit"
+# The webhook's configuration: certificates from `bulkhead webhook certs`, spec.webhook on a copy
+# of the example, and the rendered ValidatingWebhookConfiguration validated upstream.
+cp -r examples/acme "$WORK/acme-webhook"
+.build/debug/bulkhead webhook certs --out "$WORK/certs" >/dev/null
+python3 - "$WORK/acme-webhook/platform.yaml" "$(base64 -w0 "$WORK/certs/ca.crt")" <<'PY'
+import sys
+path, bundle = sys.argv[1], sys.argv[2]
+text = open(path).read().replace("\nspec:\n", "\nspec:\n  webhook:\n    caBundle: %s\n" % bundle, 1)
+open(path, "w").write(text)
+PY
+.build/debug/bulkhead apply "$WORK/acme-webhook" --repo "$WORK/gitops-webhook" >/dev/null
+check "validate-manifests on the rendered ValidatingWebhookConfiguration" \
+  "$SHARED/tools/validate-manifests" --k8s-version 1.33 "$WORK/gitops-webhook/clusters/prod-euw1-1/platform"
+check "openssl verify: the webhook's serving certificate chains to its CA" \
+  openssl verify -CAfile "$WORK/certs/ca.crt" "$WORK/certs/tls.crt"
 echo "external checks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

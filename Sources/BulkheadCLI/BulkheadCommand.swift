@@ -24,7 +24,7 @@ public struct BulkheadCommand: ParsableCommand {
         Exit status: 0 success, 1 the declaration or placement has problems, 2 usage errors.
         """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ExplainCommand.self, GateCommand.self, AuditCommand.self, PolicyCommand.self, WebhookCommand.self, VersionCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ExplainCommand.self, GateCommand.self, AuditCommand.self, VerifyCommand.self, PolicyCommand.self, WebhookCommand.self, VersionCommand.self]
     )
 
     public init() {}

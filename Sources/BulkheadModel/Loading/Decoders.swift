@@ -103,7 +103,7 @@ enum PlatformDecoder {
               let bundle = reader.string(bundleNode, path: "spec.webhook.caBundle") else { return nil }
         let decoded = Data(base64Encoded: bundle).map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard decoded.contains("-----BEGIN CERTIFICATE-----") else {
-            reader.problem("bad-ca-bundle", "spec.webhook.caBundle is not a base64-encoded PEM certificate", bundleNode, path: "spec.webhook.caBundle",
+            reader.problem("bad-ca-bundle", "not a base64-encoded PEM certificate", bundleNode, path: "spec.webhook.caBundle",
                            allowed: "base64 of the CA's PEM text, as printed by 'bulkhead webhook certs' (base64 -w0 ca.crt)")
             return nil
         }

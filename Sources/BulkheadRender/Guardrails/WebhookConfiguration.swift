@@ -41,7 +41,7 @@ public enum WebhookConfigurationDocument {
 
             """
         for rule in rules(guardrails) {
-            text += "  - {apiGroups: [\(list(rule.apiGroups))], apiVersions: [\(list(rule.apiVersions))], operations: [\(list(rule.operations))], resources: [\(list(rule.resources))], scope: Namespaced}\n"
+            text += "  - {apiGroups: [\(list(rule.apiGroups))], apiVersions: [\(list(rule.apiVersions))], operations: [\(list(rule.operations))], resources: [\(list(rule.resources))], scope: \"*\"}\n"
         }
         return text
     }
