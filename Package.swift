@@ -106,6 +106,12 @@ let package = Package(
             dependencies: ["BulkheadCLI"],
             swiftSettings: swiftSettings
         ),
+        // The CEL throughput benchmark's Bulkhead half (scripts/bench-guardrails.sh).
+        .executableTarget(
+            name: "BulkheadBench",
+            dependencies: ["BulkheadCEL"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BulkheadModelTests",
             dependencies: ["BulkheadModel"],

@@ -1,0 +1,74 @@
+// bulkhead-bench: Bulkhead's half of the CEL throughput benchmark (scripts/bench-guardrails.sh).
+// Compiles every expression of benchmarks/cel/expressions.json once, with `object` declared as
+// map(string, dyn) as the other runtimes are given it, converts benchmarks/cel/pod.json once,
+// checks every expression is true, then evaluates all of them over the pod for --seconds and
+// prints one JSON line in the format of scripts/bench-cel.py.
+import BulkheadCEL
+import Foundation
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("bulkhead-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+var seconds = 3.0
+var folder = "benchmarks/cel"
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--seconds":
+        guard let value = arguments.next().flatMap(Double.init) else { fail("--seconds needs a number") }
+        seconds = value
+    case "--data":
+        guard let value = arguments.next() else { fail("--data needs a folder") }
+        folder = value
+    case "--help", "-h":
+        print("usage: bulkhead-bench [--seconds S] [--data benchmarks/cel]")
+        exit(0)
+    default: fail("unknown argument \(argument)")
+    }
+}
+
+struct Entry: Decodable {
+    var name: String
+    var expression: String
+}
+
+guard let expressionData = FileManager.default.contents(atPath: "\(folder)/expressions.json"),
+      let podData = FileManager.default.contents(atPath: "\(folder)/pod.json") else {
+    fail("cannot read \(folder)/expressions.json and pod.json")
+}
+guard let entries = try? JSONDecoder().decode([Entry].self, from: expressionData) else { fail("expressions.json is not a list of {name, expression}") }
+let options = CELOptions(variables: ["object": .map(.string, .dyn)])
+var programs: [CELProgram] = []
+for entry in entries {
+    do {
+        programs.append(try CELProgram(source: entry.expression, options: options))
+    } catch {
+        fail("\(entry.name): \(error)")
+    }
+}
+let pod: CELValue
+do { pod = try CELValue(jsonData: podData) } catch { fail("pod.json: \(error)") }
+let activation = ["object": pod]
+for (entry, program) in zip(entries, programs) {
+    guard (try? program.evaluate(activation)) == .bool(true) else { fail("\(entry.name) is not true on the pod") }
+}
+
+let clock = ContinuousClock()
+let start = clock.now
+let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+var evaluations = 0
+var falseResults = 0
+while clock.now < deadline {
+    for _ in 0..<100 {
+        for program in programs {
+            if (try? program.evaluate(activation)) != .bool(true) { falseResults += 1 }
+        }
+    }
+    evaluations += 100 * programs.count
+}
+let elapsed = start.duration(to: clock.now)
+let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+if falseResults > 0 { fail("\(falseResults) evaluations were not true") }
+print(#"{"runtime": "bulkhead", "version": "swift", "expressions": \#(programs.count), "evaluations": \#(evaluations), "seconds": \#(String(format: "%.3f", elapsedSeconds)), "evaluations_per_second": \#(String(format: "%.1f", Double(evaluations) / elapsedSeconds))}"#)
