@@ -1,18 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A CEL map: keys are int, uint, bool or string; insertion order is preserved.
 ///
 /// Lookup follows CEL's heterogeneous numeric equality: `{1u: 'a'}[1]` and `{1: 'a'}[1.0]` find
 /// the entry.
 public struct CELMap: Sendable {
-    /// The entries in insertion order.
-    public private(set) var entries: [(key: CELValue, value: CELValue)] = []
-    private var index: [MapKey: Int] = [:]
+    /// One reference, so that copying a map (which the evaluator does on every field access)
+    /// costs one retain; copied on write.
+    private final class Storage: @unchecked Sendable {
+        var entries: [(key: CELValue, value: CELValue)] = []
+        var keys: [MapKey] = []
+        /// Positions by key, built only once the map outgrows ``linearLimit``: Kubernetes objects
+        /// are mostly small maps, where comparing a few keys beats hashing one.
+        var index: [MapKey: Int] = [:]
+
+        init() {}
+
+        init(copying other: Storage) {
+            entries = other.entries
+            keys = other.keys
+            index = other.index
+        }
+    }
+
+    private var storage = Storage()
+    static let linearLimit = 12
 
     public init() {}
 
     /// Builds a map from entries; a later duplicate key replaces the earlier value, and entries
     /// whose key is not an int, uint, bool or string are dropped.
     public init(_ entries: [(CELValue, CELValue)]) {
-        self.entries.reserveCapacity(entries.count)
+        storage.entries.reserveCapacity(entries.count)
         for (key, value) in entries {
             _ = try? insert(key, value, replacing: true)
         }
@@ -25,9 +48,22 @@ public struct CELMap: Sendable {
         }
     }
 
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-    public var keys: [CELValue] { entries.map(\.key) }
+    /// The entries in insertion order.
+    public var entries: [(key: CELValue, value: CELValue)] { storage.entries }
+    public var count: Int { storage.entries.count }
+    public var isEmpty: Bool { storage.entries.isEmpty }
+    public var keys: [CELValue] { storage.entries.map(\.key) }
+
+    /// The position of `key`, by scan while the map is small and by index after.
+    @inline(__always)
+    private func position(of key: MapKey) -> Int? {
+        let keys = storage.keys
+        if keys.count <= Self.linearLimit {
+            for position in keys.indices where keys[position] == key { return position }
+            return nil
+        }
+        return storage.index[key]
+    }
 
     /// Inserts an entry. Throws for a key kind maps cannot hold, or for a repeated key unless
     /// `replacing` is set.
@@ -35,27 +71,46 @@ public struct CELMap: Sendable {
         guard let mapKey = MapKey(key) else {
             throw EvalError("unsupported key type: \(key.celType.runtimeName)")
         }
-        if let position = index[mapKey] {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        if let position = position(of: mapKey) {
             guard replacing else { throw EvalError("Failed with repeated key: \(key)") }
-            entries[position].value = value
+            storage.entries[position].value = value
             return
         }
-        index[mapKey] = entries.count
-        entries.append((key, value))
+        storage.keys.append(mapKey)
+        storage.entries.append((key, value))
+        let count = storage.keys.count
+        if count == Self.linearLimit + 1 {
+            for (position, key) in storage.keys.enumerated() { storage.index[key] = position }
+        } else if count > Self.linearLimit + 1 {
+            storage.index[mapKey] = count - 1
+        }
     }
 
     /// The value stored under `key`, using numeric equality across int, uint and double.
     public subscript(key: CELValue) -> CELValue? {
-        guard let mapKey = MapKey(lookup: key), let position = index[mapKey] else { return nil }
-        return entries[position].value
+        guard let mapKey = MapKey(lookup: key), let position = position(of: mapKey) else { return nil }
+        return storage.entries[position].value
     }
 
-    /// The value for a string key.
-    public subscript(key: String) -> CELValue? { self[.string(key)] }
+    /// The value for a string key (the evaluator's field access: no key value is built).
+    public subscript(key: String) -> CELValue? {
+        let storage = self.storage
+        if storage.keys.count > Self.linearLimit {
+            return storage.index[.string(key)].map { storage.entries[$0].value }
+        }
+        let found: Int? = storage.keys.withUnsafeBufferPointer { keys in
+            for position in keys.indices {
+                if case .string(let candidate) = keys[position], sameCodePoints(candidate, key) { return position }
+            }
+            return nil
+        }
+        return found.map { storage.entries[$0].value }
+    }
 
     func strictValue(forKey key: CELValue) -> CELValue? {
-        guard let mapKey = MapKey(key), let position = index[mapKey] else { return nil }
-        let found = entries[position]
+        guard let mapKey = MapKey(key), let position = position(of: mapKey) else { return nil }
+        let found = storage.entries[position]
         return found.key.celType.runtimeName == key.celType.runtimeName ? found.value : nil
     }
 
@@ -101,7 +156,7 @@ enum MapKey: Hashable {
         case (.bool(let a), .bool(let b)): return a == b
         case (.negative(let a), .negative(let b)): return a == b
         case (.unsigned(let a), .unsigned(let b)): return a == b
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return sameCodePoints(a, b)
         default: return false
         }
     }
@@ -117,4 +172,17 @@ enum MapKey: Hashable {
             copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
+}
+
+/// Whether two strings have the same code points (no Unicode normalization, unlike `==`).
+@inline(__always)
+func sameCodePoints(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    let fast = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+        }
+    }
+    if let result = fast ?? nil { return result }
+    return a.utf8.elementsEqual(b.utf8)
 }

@@ -7,7 +7,7 @@ extension CELValue {
         case (.int, _), (.uint, _), (.double, _):
             guard let order = Numeric.compare(self, other) else { return false }
             return order == 0
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return sameCodePoints(a, b)
         case (.list(let a), .list(let b)):
             guard a.count == b.count else { return false }
             for (left, right) in zip(a, b) where !left.celEquals(right) { return false }

@@ -3,6 +3,8 @@
 /// `Equatable` here is structural equality, meant for tests and caching: kinds must match
 /// (`1 != 1u`), NaN equals NaN, maps compare without regard to order. The CEL `==` operator,
 /// with its heterogeneous numeric equality, is ``celEquals(_:)``.
+/// The rarer kinds are `indirect` so that the common ones (scalars, strings, lists, maps) keep the
+/// value small and cheap to copy on the evaluator's hot path.
 public enum CELValue: Sendable {
     case null
     case bool(Bool)
@@ -13,19 +15,19 @@ public enum CELValue: Sendable {
     case bytes([UInt8])
     case list([CELValue])
     case map(CELMap)
-    case type(CELType)
-    case timestamp(CELTimestamp)
-    case duration(CELDuration)
+    indirect case type(CELType)
+    indirect case timestamp(CELTimestamp)
+    indirect case duration(CELDuration)
     /// An optional value: `optional.of(x)` is `.optional(x)`, `optional.none()` is `.optional(nil)`.
     indirect case optional(CELValue?)
     /// A Kubernetes resource quantity (`quantity('500m')`).
-    case quantity(CELQuantity)
+    indirect case quantity(CELQuantity)
     /// A parsed URL (`url('https://example.com')`).
-    case url(CELURL)
+    indirect case url(CELURL)
     /// An IP address (`ip('10.0.0.1')`).
-    case ip(CELIPAddress)
+    indirect case ip(CELIPAddress)
     /// An IP prefix (`cidr('10.0.0.0/8')`).
-    case cidr(CELCIDR)
+    indirect case cidr(CELCIDR)
 
     /// The runtime type of the value, as returned by `type(x)`.
     public var celType: CELType {
