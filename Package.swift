@@ -109,7 +109,7 @@ let package = Package(
         // The CEL throughput benchmark's Bulkhead half (scripts/bench-guardrails.sh).
         .executableTarget(
             name: "BulkheadBench",
-            dependencies: ["BulkheadCEL"],
+            dependencies: ["BulkheadCEL", "BulkheadPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -68,13 +68,6 @@ print(f"  target: bulkhead >= C++ runtime -> {'MET' if best.get('bulkhead', 0) >
 PY
 
 # --- 2. webhook ---------------------------------------------------------------------------
-log "webhook: certificates, server on 127.0.0.1:$PORT (cluster prod-euw1-1)"
-"$BULKHEAD" webhook certs --out "$WORK/certs" >/dev/null
-"$BULKHEAD" webhook serve examples/acme --cluster prod-euw1-1 --host 127.0.0.1 --port "$PORT" \
-  --cert "$WORK/certs/tls.crt" --key "$WORK/certs/tls.key" --echo-route >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do curl -sf --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-policies=$(curl -s --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/readyz")
 # The AdmissionReview: the benchmark Pod made a compliant pod of tenant web.
 python3 - >"$WORK/review.json" <<'PY'
 import json
@@ -89,6 +82,27 @@ review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
                       "operation": "CREATE", "userInfo": {"username": "bench"}, "object": pod}}
 print(json.dumps(review))
 PY
+# The same review without the network: JSON parse alone, then parse + every policy of the
+# rendered cluster (one core, no TLS, no HTTP), to show where a review's time goes.
+"$BULKHEAD" apply examples/acme --repo "$WORK/gitops" >/dev/null
+python3 - "$WORK/gitops/clusters/prod-euw1-1/tenants/web/bundle.yaml" >"$WORK/namespace.json" <<'PY'
+import json, sys, yaml
+print(json.dumps(next(d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Namespace")))
+PY
+echo "One review without the network (one core):"
+"$BENCH" --parse "$WORK/review.json" | sed 's/^/  /'
+"$BENCH" --review "$WORK/gitops/clusters/prod-euw1-1/platform/policies" "$WORK/namespace.json" "$WORK/review.json" | sed 's/^/  /'
+
+log "webhook: certificates, server on 127.0.0.1:$PORT (cluster prod-euw1-1)"
+"$BULKHEAD" webhook certs --out "$WORK/certs" >/dev/null
+"$BULKHEAD" webhook serve examples/acme --cluster prod-euw1-1 --host 127.0.0.1 --port "$PORT" \
+  --cert "$WORK/certs/tls.crt" --key "$WORK/certs/tls.key" --echo-route >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+if ! kill -0 "$SERVER_PID" 2>/dev/null || ! curl -sf --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/readyz" >/dev/null; then
+  echo "the webhook did not start:" >&2; cat "$WORK/server.log" >&2; exit 1
+fi
+policies=$(curl -s --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/readyz")
 answer=$(curl -s --cacert "$WORK/certs/ca.crt" --data-binary @"$WORK/review.json" "https://localhost:$PORT/validate")
 decisions=$(curl -s --cacert "$WORK/certs/ca.crt" "https://localhost:$PORT/metrics" | grep -c '^bulkhead_webhook_decisions_total' || true)
 echo "webhook: $policies; one review -> $answer"

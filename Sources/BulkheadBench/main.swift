@@ -4,6 +4,7 @@
 // checks every expression is true, then evaluates all of them over the pod for --seconds and
 // prints one JSON line in the format of scripts/bench-cel.py.
 import BulkheadCEL
+import BulkheadPolicy
 import Foundation
 
 func fail(_ message: String) -> Never {
@@ -22,6 +23,43 @@ while let argument = arguments.next() {
     case "--data":
         guard let value = arguments.next() else { fail("--data needs a folder") }
         folder = value
+    case "--parse":
+        // Times parsing one JSON file into CEL values (the webhook's first step per request).
+        guard let path = arguments.next(), let data = FileManager.default.contents(atPath: path) else { fail("--parse needs a JSON file") }
+        let bytes = Array(data)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var parsed = 0
+        while start.duration(to: clock.now) < .seconds(2) {
+            for _ in 0..<100 { if (try? CELValue(jsonBytes: bytes)) != nil { parsed += 1 } }
+        }
+        let elapsed = start.duration(to: clock.now)
+        let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+        print(#"{"parse": "\#(path)", "bytes": \#(bytes.count), "parses_per_second": \#(String(format: "%.0f", Double(parsed) / micros * 1e6)), "microseconds_each": \#(String(format: "%.1f", micros / Double(parsed)))}"#)
+        exit(0)
+    case "--review":
+        // Times answering one AdmissionReview with the policies of a rendered cluster folder
+        // (clusters/<c>/platform/policies) and a Namespace object (JSON), without the network.
+        guard let policyFolder = arguments.next(), let namespacePath = arguments.next(), let reviewPath = arguments.next(),
+              let namespaceData = FileManager.default.contents(atPath: namespacePath),
+              let body = FileManager.default.contents(atPath: reviewPath) else { fail("--review needs POLICY_DIR NAMESPACE.json REVIEW.json") }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: policyFolder)) ?? []).filter { $0.hasSuffix(".yaml") && $0 != "kustomization.yaml" }
+        let loaded = PolicyLoader().load(files: files.sorted().map { "\(policyFolder)/\($0)" })
+        guard loaded.errors.isEmpty else { fail("\(loaded.errors.map(\.description))") }
+        guard let namespace = try? CELValue(jsonData: namespaceData), case .map(let root) = namespace,
+              case .map(let metadata)? = root["metadata"], case .string(let name)? = metadata["name"] else { fail("the namespace file is not a Namespace") }
+        let reviewer = AdmissionReviewer(engine: PolicyEngine(policies: loaded.policies, bindings: loaded.bindings), namespaces: [name: namespace])
+        let bytes = Array(body)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var reviews = 0
+        while start.duration(to: clock.now) < .seconds(2) {
+            for _ in 0..<100 { if (try? reviewer.review(body: bytes)) != nil { reviews += 1 } }
+        }
+        let elapsed = start.duration(to: clock.now)
+        let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+        print(#"{"review": "\#(reviewPath)", "policies": \#(loaded.policies.count), "reviews_per_second": \#(String(format: "%.0f", Double(reviews) / micros * 1e6)), "microseconds_each": \#(String(format: "%.1f", micros / Double(reviews)))}"#)
+        exit(0)
     case "--help", "-h":
         print("usage: bulkhead-bench [--seconds S] [--data benchmarks/cel]")
         exit(0)

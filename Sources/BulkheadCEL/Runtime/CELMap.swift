@@ -41,6 +41,30 @@ public struct CELMap: Sendable {
         }
     }
 
+    /// Builds a map from string keys in order, a repeated key keeping its last value, in one pass
+    /// (the JSON parser's path: no per-entry copy-on-write checks).
+    init(stringKeyed pairs: some Collection<(String, CELValue)>) {
+        let storage = Storage()
+        storage.entries.reserveCapacity(pairs.count)
+        storage.keys.reserveCapacity(pairs.count)
+        let indexed = pairs.count > Self.linearLimit
+        for (key, value) in pairs {
+            let mapKey = MapKey.string(key)
+            let existing = indexed ? storage.index[mapKey] : storage.keys.firstIndex(of: mapKey)
+            if let existing {
+                storage.entries[existing].value = value
+                continue
+            }
+            if indexed { storage.index[mapKey] = storage.keys.count }
+            storage.keys.append(mapKey)
+            storage.entries.append((.string(key), value))
+        }
+        if !indexed && storage.keys.count > Self.linearLimit {
+            for (position, key) in storage.keys.enumerated() { storage.index[key] = position }
+        }
+        self.storage = storage
+    }
+
     /// Builds a string-keyed map.
     public init(_ dictionary: [String: CELValue]) {
         for key in dictionary.keys.sorted() {

@@ -12,6 +12,10 @@ struct JSONBytesParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// Members of the objects and arrays being parsed, shared by every level so that each
+    /// container is built once at its final size instead of growing its own array.
+    private var pairStack: [(String, CELValue)] = []
+    private var valueStack: [CELValue] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -43,9 +47,9 @@ struct JSONBytesParser {
 
     private mutating func parseObject(depth: Int) throws(CELError) -> CELValue {
         position += 1
-        var map = CELMap()
+        let base = pairStack.count
         skipWhitespace()
-        if peek == UInt8(ascii: "}") { position += 1; return .map(map) }
+        if peek == UInt8(ascii: "}") { position += 1; return .map(CELMap()) }
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -54,11 +58,15 @@ struct JSONBytesParser {
             guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
             position += 1
             let value = try parseValue(depth: depth + 1)
-            _ = try? map.insert(.string(key), value, replacing: true)
+            pairStack.append((key, value))
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .map(map)
+            case UInt8(ascii: "}"):
+                position += 1
+                let map = CELMap(stringKeyed: pairStack[base...])
+                pairStack.removeSubrange(base...)
+                return .map(map)
             default: throw failure("expected ',' or '}' in an object")
             }
         }
@@ -66,15 +74,20 @@ struct JSONBytesParser {
 
     private mutating func parseArray(depth: Int) throws(CELError) -> CELValue {
         position += 1
-        var values: [CELValue] = []
+        let base = valueStack.count
         skipWhitespace()
-        if peek == UInt8(ascii: "]") { position += 1; return .list(values) }
+        if peek == UInt8(ascii: "]") { position += 1; return .list([]) }
         while true {
-            values.append(try parseValue(depth: depth + 1))
+            let value = try parseValue(depth: depth + 1)
+            valueStack.append(value)
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return .list(values)
+            case UInt8(ascii: "]"):
+                position += 1
+                let values = Array(valueStack[base...])
+                valueStack.removeSubrange(base...)
+                return .list(values)
             default: throw failure("expected ',' or ']' in an array")
             }
         }
@@ -183,6 +196,12 @@ struct JSONBytesParser {
             let exponentStart = position
             while let byte = peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { position += 1 }
             guard position > exponentStart else { throw failure("invalid number") }
+        }
+        // Fast path: up to 18 digits always fit an Int64.
+        if isIntegral, position - digitsStart <= 18 {
+            var value: Int64 = 0
+            for index in digitsStart..<position { value = value * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+            return .int(bytes[start] == UInt8(ascii: "-") ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isIntegral {
