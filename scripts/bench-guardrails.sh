@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The guardrails benchmark (issue 4): prints figures, asserts nothing.
 #   1. CEL throughput: the Pod Security expressions of benchmarks/cel/expressions.json over the
-#      Pod in benchmarks/cel/pod.json, in Bulkhead's engine (bulkhead-bench), Google's CEL C++
+#      Pod in benchmarks/cel/pod.json, in Bulkhead's engine (BulkheadBench), Google's CEL C++
 #      runtime (cel-expr-python) and cel-python, each compiled once and timed in its own loop.
 #   2. The webhook: wrk over HTTPS posting a Pod AdmissionReview to `bulkhead webhook serve`
 #      (every guardrail of cluster prod-euw1-1) and, in the same binary, to the bare /echo route.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it on a fresh clone with ../shared beside it:
-#   1. installs what the checks need (git from Debian; the validators from PyPI),
+#   1. installs what the checks need (git, curl and openssl from Debian; the validators from PyPI),
 #   2. builds and runs the Swift tests (swift test),
 #   3. applies examples/acme into a fresh repository and checks every rendered file with
 #      ../shared/tools/validate-manifests (upstream Kubernetes schemas at each cluster's version,
@@ -17,6 +17,13 @@ if ! command -v git >/dev/null; then
   log "installing git"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null
 fi
+# The webhook tests talk HTTPS to the server with curl and check its certificates with openssl.
+for tool in curl openssl; do
+  if ! command -v "$tool" >/dev/null; then
+    log "installing $tool"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+  fi
+done
 if ! command -v kubectl >/dev/null; then
   log "installing kubectl"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null || true

@@ -1,4 +1,4 @@
-// bulkhead-bench: Bulkhead's half of the CEL throughput benchmark (scripts/bench-guardrails.sh).
+// BulkheadBench: Bulkhead's half of the CEL throughput benchmark (scripts/bench-guardrails.sh).
 // Compiles every expression of benchmarks/cel/expressions.json once, with `object` declared as
 // map(string, dyn) as the other runtimes are given it, converts benchmarks/cel/pod.json once,
 // checks every expression is true, then evaluates all of them over the pod for --seconds and
@@ -8,7 +8,7 @@ import BulkheadPolicy
 import Foundation
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("bulkhead-bench: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("BulkheadBench: \(message)\n".utf8))
     exit(2)
 }
 
@@ -61,7 +61,7 @@ while let argument = arguments.next() {
         print(#"{"review": "\#(reviewPath)", "policies": \#(loaded.policies.count), "reviews_per_second": \#(String(format: "%.0f", Double(reviews) / micros * 1e6)), "microseconds_each": \#(String(format: "%.1f", micros / Double(reviews)))}"#)
         exit(0)
     case "--help", "-h":
-        print("usage: bulkhead-bench [--seconds S] [--data benchmarks/cel]")
+        print("usage: BulkheadBench [--seconds S] [--data benchmarks/cel]")
         exit(0)
     default: fail("unknown argument \(argument)")
     }

@@ -20,6 +20,10 @@ public struct BulkheadCommand: ParsableCommand {
           bulkhead apply examples/acme --repo out/gitops
           bulkhead apply examples/acme --repo out/gitops --replace payments
           bulkhead explain acme-health examples/acme --repo out/gitops
+          bulkhead gate examples/acme --tenant web --manifests out/helm/
+          bulkhead verify out/gitops
+          bulkhead audit examples/acme --cluster prod-euw1-1 --objects live.yaml
+          bulkhead webhook serve examples/acme --cluster prod-euw1-1 --cert tls.crt --key tls.key
 
         Exit status: 0 success, 1 the declaration or placement has problems, 2 usage errors.
         """,
