@@ -58,7 +58,7 @@ print("CEL evaluations per second (12 Pod Security expressions over a 5 KB Pod, 
 for name in ("bulkhead", "cel-expr-python", "cel-python"):
     if name in best:
         print(f"  {name:16} {best[name]:>12,.0f}/s")
-rounds = [r for r in rows if r.get("runtime") in ("bulkhead", "cel-expr-python")]
+rounds = [r for r in rows if r.get("runtime") in ("bulkhead", "cel-expr-python") and "evaluations_per_second" in r]
 for i in range(0, len(rounds) - 1, 2):
     a, b = rounds[i], rounds[i + 1]
     print(f"  round {i // 2 + 1}: bulkhead / C++ runtime = {a['evaluations_per_second'] / b['evaluations_per_second']:.2f}x")

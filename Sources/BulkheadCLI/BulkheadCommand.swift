@@ -59,9 +59,10 @@ public struct BulkheadCommand: ParsableCommand {
 }
 
 /// A failure reported to the user with a given exit status (1 for problems, 2 for usage).
-struct CommandFailure: Error {
+struct CommandFailure: Error, CustomStringConvertible {
     var message: String
     var status: Int32
+    var description: String { message }
     static func problems(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 1) }
     static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2) }
 }

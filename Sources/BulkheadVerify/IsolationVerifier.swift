@@ -41,7 +41,7 @@ public enum IsolationVerifier {
             record("dns-egress", dns(tenant, network: network))
             record("gateway-ingress", gateway(tenant, network: network))
             record("rbac", RBACCheck.check(tenant))
-            record("iam", IAMCheck.check(tenant))
+            record("iam", IAMCheck.check(tenant, tenants: cluster.tenants.map(\.name)))
             record("admission-policies", admission.check(tenant))
         }
         return results
@@ -96,20 +96,21 @@ public enum IsolationVerifier {
         return (true, "every namespace can reach DNS in kube-system")
     }
 
-    /// The gateway namespaces its HTTPRoutes attach to can reach the tenant's pods.
+    /// The gateway namespaces its HTTPRoutes attach to can reach the routed namespace.
     static func gateway(_ tenant: RenderedTenant, network: NetworkReachability) -> (Bool, String) {
-        let gateways = Set(tenant.objects(kind: "HTTPRoute").flatMap { route in
-            route["spec"]["parentRefs"].items.map { $0["namespace"].text ?? route.namespace ?? "" }
-        }).sorted()
-        guard !gateways.isEmpty else { return (true, "no HTTPRoutes, so no gateway needs to reach the tenant") }
-        for gateway in gateways {
-            let peer = NetworkReachability.Namespace(name: gateway, labels: ["kubernetes.io/metadata.name": gateway])
-            for route in tenant.objects(kind: "HTTPRoute") {
-                let namespace = tenant.namespaces.map(reachabilityNamespace).first { $0.name == route.namespace } ?? reachabilityNamespace(tenant.namespaces[0])
+        let routes = tenant.objects(kind: "HTTPRoute")
+        guard !routes.isEmpty else { return (true, "no HTTPRoutes, so no gateway needs to reach the tenant") }
+        var gateways: Set<String> = []
+        for route in routes {
+            let namespace = tenant.namespaces.map(reachabilityNamespace).first { $0.name == route.namespace } ?? reachabilityNamespace(tenant.namespaces[0])
+            for parent in route["spec"]["parentRefs"].items {
+                let gateway = parent["namespace"].text ?? namespace.name
+                gateways.insert(gateway)
+                let peer = NetworkReachability.Namespace(name: gateway, labels: ["kubernetes.io/metadata.name": gateway])
                 let (allowed, why) = network.allows(.ingress, in: namespace, peer: peer)
                 if !allowed { return (false, "route \(route.name) attaches to the gateway in \(gateway), but \(namespace.name) ingress \(why)") }
             }
         }
-        return (true, "the gateway in \(gateways.joined(separator: ", ")) can reach the routed namespaces")
+        return (true, "the gateway in \(gateways.sorted().joined(separator: ", ")) can reach the routed namespaces")
     }
 }

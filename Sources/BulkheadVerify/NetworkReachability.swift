@@ -81,7 +81,8 @@ struct NetworkReachability {
     static func types(of policy: CELValue) -> [Direction] {
         let declared = policy["spec"]["policyTypes"].items.compactMap { $0.text.flatMap(Direction.init) }
         if !declared.isEmpty { return declared }
-        return policy["spec"]["egress"].isNull ? [.ingress] : [.ingress, .egress]
+        // As the API server defaults it: Egress only when egress rules are present.
+        return policy["spec"]["egress"].items.isEmpty ? [.ingress] : [.ingress, .egress]
     }
 }
 

@@ -60,9 +60,9 @@ enum RBACCheck {
     static let writeVerbs: Set<String> = ["create", "update", "patch", "delete", "deletecollection", "*"]
     static let fences: Set<String> = ["resourcequotas", "limitranges", "networkpolicies", "roles", "rolebindings", "clusterroles",
                                       "clusterrolebindings", "namespaces", "validatingadmissionpolicies", "validatingadmissionpolicybindings"]
-    /// ClusterRoles a RoleBinding may grant inside the namespace (the default aggregated roles
-    /// that cannot touch RBAC or quotas).
-    static let grantableClusterRoles: Set<String> = ["view", "edit"]
+    /// ClusterRoles a RoleBinding may grant inside the namespace: only `view` (the default `edit`
+    /// role writes NetworkPolicies and impersonates service accounts).
+    static let grantableClusterRoles: Set<String> = ["view"]
 
     static func check(_ tenant: RenderedTenant) -> (Bool, String) {
         if let binding = tenant.objects(kind: "ClusterRoleBinding").first { return (false, "ClusterRoleBinding \(binding.name) grants cluster-wide access") }
@@ -92,13 +92,16 @@ enum RBACCheck {
 
 /// The tenant's IAM documents allow only its own resources and trust only its own namespace.
 enum IAMCheck {
-    static func check(_ tenant: RenderedTenant) -> (Bool, String) {
+    static func check(_ tenant: RenderedTenant, tenants: [String]) -> (Bool, String) {
         var resources = 0
         for (file, parsed) in documents(tenant) {
             guard let document = parsed else { return (false, "\(file) is not valid JSON") }
             for (index, statement) in statements(document).enumerated() where statement["Effect"].text == "Allow" {
                 let place = "\(file.hasSuffix(".json") ? "iam/" : "")\(file) statement \(statement["Sid"].text ?? String(index + 1))"
                 if !statement["Principal"].isNull {
+                    guard statement["Principal"]["Service"].text == "pods.eks.amazonaws.com", statement["Principal"]["AWS"].isNull else {
+                        return (false, "\(place) trusts a principal other than EKS Pod Identity (pods.eks.amazonaws.com)")
+                    }
                     let namespaces = statement["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-namespace"]
                     let allowed = Set(namespaces.text.map { [$0] } ?? namespaces.items.compactMap(\.text))
                     let own = Set(tenant.namespaces.map(\.name))
@@ -110,7 +113,7 @@ enum IAMCheck {
                 let listed = statement["Resource"]
                 for resource in listed.text.map({ [$0] }) ?? listed.items.compactMap(\.text) {
                     resources += 1
-                    if !isTenantOwned(resource, tenant: tenant.name) {
+                    if !isTenantOwned(resource, tenant: tenant.name, tenants: tenants) {
                         return (false, "\(place) allows '\(resource)', which is not one of tenant \(tenant.name)'s own resources")
                     }
                 }
@@ -144,13 +147,23 @@ enum IAMCheck {
         return statement.items
     }
 
-    /// An ARN naming one specific resource whose name carries the tenant's name as a word:
-    /// no `*` in place of the account, region or name.
-    static func isTenantOwned(_ arn: String, tenant: String) -> Bool {
+    /// An ARN naming one specific resource of this tenant: no `*` in the account, the region or
+    /// a name (a trailing `/*`, the objects of a bucket, is allowed), and a name component that
+    /// carries the tenant's name as whole words, where no other tenant with a longer name on
+    /// the cluster matches better (`acme-web-admin-data` belongs to `web-admin`, not `web`).
+    static func isTenantOwned(_ arn: String, tenant: String, tenants: [String]) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", !parts[4].contains("*"), !parts[3].contains("*") else { return false }
-        let name = parts[5].split(separator: "/").first.map(String.init) ?? ""
-        guard !name.isEmpty, !name.contains("*") else { return false }
+        var components = parts[5].split(whereSeparator: { $0 == "/" || $0 == ":" }).map(String.init)
+        if components.count > 1, components.last == "*" { components.removeLast() }
+        guard !components.isEmpty, !components.contains(where: { $0.contains("*") }) else { return false }
+        return components.contains { component in
+            let owner = tenants.filter { matches(component, tenant: $0) }.max { $0.split(separator: "-").count < $1.split(separator: "-").count }
+            return owner == tenant
+        }
+    }
+
+    static func matches(_ name: String, tenant: String) -> Bool {
         let words = name.split(whereSeparator: { "-_.".contains($0) }).map(String.init)
         let tenantWords = tenant.split(separator: "-").map(String.init)
         return words.indices.contains { start in

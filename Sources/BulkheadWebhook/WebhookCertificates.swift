@@ -71,11 +71,11 @@ public struct WebhookCertificates: Sendable {
     public static let fileNames = (caCertificate: "ca.crt", caPrivateKey: "ca.key", servingCertificate: "tls.crt", servingPrivateKey: "tls.key")
 
     /// Writes `ca.crt`, `ca.key`, `tls.crt` and `tls.key` into `folder` (created if missing),
-    /// private keys readable by the owner only. Refuses to overwrite existing files.
+    /// private keys created readable by the owner only. Refuses to overwrite existing files.
     public func write(to folder: URL) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
-        let files = [
+        let files: [(String, String, mode_t)] = [
             (Self.fileNames.caCertificate, caCertificate, 0o644), (Self.fileNames.caPrivateKey, caPrivateKey, 0o600),
             (Self.fileNames.servingCertificate, servingCertificate, 0o644), (Self.fileNames.servingPrivateKey, servingPrivateKey, 0o600),
         ]
@@ -84,7 +84,14 @@ public struct WebhookCertificates: Sendable {
         }
         for (name, text, mode) in files {
             let path = folder.appendingPathComponent(name).path
-            guard manager.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            // O_EXCL: never replace a file that appeared meanwhile; the mode applies from creation.
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+            guard descriptor >= 0 else {
+                throw CocoaError(errno == EEXIST ? .fileWriteFileExists : .fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            defer { close(descriptor) }
+            let bytes = Array(text.utf8)
+            guard bytes.withUnsafeBytes({ Foundation.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
             }
         }

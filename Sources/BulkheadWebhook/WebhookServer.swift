@@ -20,7 +20,7 @@ public struct WebhookConfiguration: Sendable {
     public var echoRoute: Bool
 
     public init(host: String = "0.0.0.0", port: Int = 8443, certificateFile: String, privateKeyFile: String,
-                maxBodyBytes: Int = 3 * 1024 * 1024, echoRoute: Bool = false) {
+                maxBodyBytes: Int = 7 * 1024 * 1024, echoRoute: Bool = false) {
         self.host = host
         self.port = port
         self.certificateFile = certificateFile
@@ -85,9 +85,10 @@ public enum WebhookServer {
             }
         }
 
-        let tls = try TLSConfiguration.makeServerConfiguration(
+        var tls = try TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyFile, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
         store.reloadOnHangup { error, reviewer in
             if let error {
                 logger.error("policy reload failed; the previous policies stay in force: \(error)")

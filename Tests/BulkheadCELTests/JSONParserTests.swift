@@ -27,7 +27,7 @@ import Testing
         ("{", "expected a string key"), ("[", "unexpected end of input"), ("{\"a\" 1}", "expected ':'"), ("[1,]", "unexpected character"),
         ("01", "leading zero"), ("\"abc", "unterminated string"), ("tru", "unexpected end of input"),
         ("{\"a\":1} x", "after the JSON value"), ("\"\\x\"", "invalid escape"), ("\"\\ud800\"", "unpaired surrogate"),
-        ("-", "invalid number"), ("1.", "invalid number"), ("\"a\u{01}\"", "control character"),
+        ("-", "invalid number"), ("1e400", "out of range"), ("1.", "invalid number"), ("\"a\u{01}\"", "control character"),
     ])
     func rejectsMalformedInputWithAReason(text: String, reason: String) {
         let error = #expect(throws: CELError.self) { try CELValue(jsonBytes: Array(text.utf8)) }

@@ -54,6 +54,16 @@ import Testing
         #expect(try Self.failures(repo) == ["web/default-deny"])
     }
 
+    @Test func aDefaultDenyWithoutPolicyTypesDeniesIngressOnly() throws {
+        // With no policyTypes and no egress rules, the API server makes the policy Ingress only.
+        let repo = try Self.repository()
+        try Self.edit(Self.tenantFile(repo, "web", "bundle.yaml")) { text in
+            text.replacingOccurrences(of: "  name: default-deny\n  namespace: web\nspec:\n  podSelector: {}\n  policyTypes:\n  - Ingress\n  - Egress\n",
+                                      with: "  name: default-deny\n  namespace: web\nspec:\n  podSelector: {}\n  egress: []\n")
+        }
+        #expect(try Self.failures(repo) == ["web/default-deny"])
+    }
+
     @Test func openingAPathBetweenTwoTenantsFailsIsolationForBoth() throws {
         let repo = try Self.repository()
         // web admits ingress from every namespace; catalog may send egress to every namespace.

@@ -48,7 +48,7 @@ import Testing
         #expect(applied.status == 0, "\(applied.stderr)")
         let rendered = try String(contentsOf: repo.appendingPathComponent("clusters/prod-euw1-1/platform/webhook.yaml"), encoding: .utf8)
         for expected in ["kind: ValidatingWebhookConfiguration", "caBundle: \(bundle)", "namespace: guard", "name: hook", "path: /validate",
-                         "failurePolicy: Ignore", "sideEffects: None", "timeoutSeconds: 5", "{key: bulkhead.dev/tenant, operator: Exists}", "pods, services"] {
+                         "failurePolicy: Ignore", "sideEffects: None", "timeoutSeconds: 5", "{key: bulkhead.dev/tenant, operator: Exists}", #""pods", "services""#] {
             #expect(rendered.contains(expected), "webhook.yaml lacks \(expected)")
         }
         let kustomization = try String(contentsOf: repo.appendingPathComponent("clusters/prod-euw1-1/platform/kustomization.yaml"), encoding: .utf8)

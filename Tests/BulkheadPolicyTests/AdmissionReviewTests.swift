@@ -126,6 +126,13 @@ import Testing
         #expect(error?.description.contains(reason) == true, "\(error?.description ?? "no error")")
     }
 
+    @Test func aNamespaceRequestIsClusterScoped() throws {
+        let body = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"n","kind":{"group":"","version":"v1","kind":"Namespace"},"namespace":"team-a","name":"team-a","operation":"UPDATE","object":{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"}}}}"#
+        let request = try AdmissionReview.request(fromJSON: Array(body.utf8))
+        #expect(request.namespace == "")
+        #expect(request.name == "team-a")
+    }
+
     @Test func stringsInTheResponseAreEscaped() {
         let response = AdmissionResponse(uid: "a\"b", allowed: false, statusCode: 422, statusReason: "Invalid",
                                          message: "line1\nline2 \\ \u{01}", warnings: ["tab\there"], auditAnnotations: [:])

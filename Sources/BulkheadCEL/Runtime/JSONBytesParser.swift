@@ -208,7 +208,7 @@ struct JSONBytesParser {
             if let value = Int64(text) { return .int(value) }
             if let value = UInt64(text) { return .uint(value) }
         }
-        guard let value = Double(text) else { throw failure("invalid number") }
+        guard let value = Double(text), value.isFinite else { throw failure("number out of range") }
         if value.rounded() == value, abs(value) < 9.2e18 { return .int(Int64(value)) }
         return .double(value)
     }

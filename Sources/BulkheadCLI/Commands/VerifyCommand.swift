@@ -23,7 +23,8 @@ struct VerifyCommand: ParsableCommand {
           rbac                no escalate/bind/impersonate, no wildcards, no writes to quotas, limit
                               ranges, network policies, RBAC or namespaces, no cluster-scoped grants
           iam                 IAM statements allow only the tenant's own resources; trust only its namespace
-          admission-policies  Deny policies reject hostPath, host namespaces, privileged pods and NodePorts
+          admission-policies  Deny policies reject a hostPath volume, host network, host PID, a
+                              privileged container and a NodePort Service
 
         Examples:
           bulkhead verify out/gitops

@@ -17,7 +17,8 @@ struct WebhookCommand: ParsableCommand {
         webhook is optional and answers the same policies with the same engine, for clusters or \
         audit setups that want Bulkhead's decisions, messages and metrics. Its \
         ValidatingWebhookConfiguration (rendered into clusters/<c>/platform/webhook.yaml when the \
-        Platform declares spec.webhook) uses failurePolicy Ignore, so an outage blocks nothing.
+        Platform declares spec.webhook) uses failurePolicy Ignore unless spec.webhook.failurePolicy \
+        says Fail, so by default an outage blocks nothing.
 
         Examples:
           bulkhead webhook certs --out certs/ --namespace bulkhead-system --service bulkhead-webhook
@@ -131,8 +132,8 @@ extension WebhookCommand {
         @Option(name: .long, help: "Port to listen on (0 picks a free one and prints it).")
         var port: Int = 8443
 
-        @Option(name: .customLong("max-body-bytes"), help: "Largest AdmissionReview body accepted.")
-        var maxBodyBytes: Int = 3 * 1024 * 1024
+        @Option(name: .customLong("max-body-bytes"), help: "Largest AdmissionReview body accepted (an UPDATE carries the object twice).")
+        var maxBodyBytes: Int = 7 * 1024 * 1024
 
         @Flag(name: .customLong("echo-route"), help: "Also serve POST /echo, which returns the body (a baseline for benchmarks).")
         var echoRoute = false

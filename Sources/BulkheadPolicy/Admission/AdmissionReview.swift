@@ -59,10 +59,14 @@ public enum AdmissionReview {
                 }
             }
         }
+        // A Namespace request names the namespace itself; policies see it as cluster-scoped, as
+        // the API server's own admission policies do.
+        var namespace = request.stringValue("namespace") ?? ""
+        if !AdmissionRequest.isNamespaced(kind: kindName) { namespace = "" }
         var dryRun = false
         if case .bool(let flag)? = request["dryRun"] { dryRun = flag }
         return AdmissionRequest(uid: uid, kind: gvk, resource: gvr, subResource: request.stringValue("subResource") ?? "",
-                                namespace: request.stringValue("namespace") ?? "", name: request.stringValue("name") ?? "",
+                                namespace: namespace, name: request.stringValue("name") ?? "",
                                 operation: operation, object: request["object"] ?? .null, oldObject: request["oldObject"] ?? .null,
                                 userInfo: userInfo, dryRun: dryRun)
     }

@@ -65,8 +65,8 @@ public enum WebhookConfigurationDocument {
         }
     }
 
-    /// A YAML flow list (`""` for the core group).
+    /// A YAML flow list, every item double-quoted (`""` is the core group; `*` would be an alias).
     static func list(_ items: [String]) -> String {
-        items.map { $0.isEmpty ? "\"\"" : $0 == "*" ? "\"*\"" : $0 }.joined(separator: ", ")
+        items.map { "\"\($0)\"" }.joined(separator: ", ")
     }
 }
