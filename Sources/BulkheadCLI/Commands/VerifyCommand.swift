@@ -13,18 +13,22 @@ struct VerifyCommand: ParsableCommand {
         Reads clusters/<cluster>/tenants/<tenant>/ and clusters/<cluster>/platform/policies/ as \
         Argo CD or Flux would sync them (hand edits included) and checks, for every tenant on every \
         cluster:
-          quota               ResourceQuota limits cpu, memory, ephemeral storage and object counts
+          quota               ResourceQuota limits cpu, memory, ephemeral storage
+                              and object counts
           limit-range         a LimitRange gives containers default limits
-          pod-security        Pod Security enforce is baseline or restricted (restricted for phi)
-          network-isolation   no pod of another tenant's namespace can connect to this tenant's, or back,
-                              computed from the rendered NetworkPolicies
+          pod-security        enforce is baseline or restricted (restricted for phi)
+          default-deny        a NetworkPolicy denies all ingress and egress
+          network-isolation   no pod of another tenant's namespace can connect to
+                              this tenant's, or back (from the NetworkPolicies)
           dns-egress          pods can reach cluster DNS in kube-system
           gateway-ingress     the gateway its HTTPRoutes attach to can reach it
-          rbac                no escalate/bind/impersonate, no wildcards, no writes to quotas, limit
-                              ranges, network policies, RBAC or namespaces, no cluster-scoped grants
-          iam                 IAM statements allow only the tenant's own resources; trust only its namespace
-          admission-policies  Deny policies reject a hostPath volume, host network, host PID, a
-                              privileged container and a NodePort Service
+          rbac                no escalate/bind/impersonate, no wildcards, no writes
+                              to quotas, limit ranges, network policies, RBAC or
+                              namespaces, no cluster-scoped grants
+          iam                 IAM allows only the tenant's own resources and trusts
+                              only EKS Pod Identity in its namespaces
+          admission-policies  Deny policies reject a hostPath volume, host network,
+                              host PID, a privileged container, a NodePort Service
 
         Examples:
           bulkhead verify out/gitops

@@ -101,11 +101,12 @@ extension WebhookCommand {
             Loads the platform folder and its policies/, builds the cluster's guardrails (built-in \
             bundle and platform policies, bindings scoped to tenant namespaces) and the Namespace \
             objects of the tenants placed there, and serves:
-              POST /validate   admission.k8s.io/v1 AdmissionReview (400 for malformed JSON or another
-                               kind/version, 413 above --max-body-bytes; unmatched kinds are allowed)
-              GET  /healthz    liveness
-              GET  /readyz     readiness (the loaded policy count)
-              GET  /metrics    Prometheus: decisions by policy and result, latency histogram
+              POST /validate  admission.k8s.io/v1 AdmissionReview; 400 for malformed
+                              JSON or another kind/version, 413 above
+                              --max-body-bytes; kinds no policy matches are allowed
+              GET  /healthz   liveness
+              GET  /readyz    readiness (the loaded policy count)
+              GET  /metrics   Prometheus: decisions by policy and result, latency
             SIGHUP reloads the folder; requests in flight finish with the old policies, and a \
             folder that no longer loads leaves the old policies in force. SIGTERM stops gracefully.
             """
