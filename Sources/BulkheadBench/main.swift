@@ -12,6 +12,26 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// Runs `round` (which does `perRound` operations) until `seconds` have passed: the operations
+/// done and the seconds taken.
+func repeatFor(seconds: Double, perRound: Int, _ round: () -> Void) -> (operations: Int, seconds: Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
+    var operations = 0
+    while clock.now < deadline {
+        round()
+        operations += perRound
+    }
+    let elapsed = start.duration(to: clock.now)
+    return (operations, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+/// One JSON line with the rate and the time per operation.
+func report(_ fields: String, operations: Int, seconds: Double, noun: String) {
+    print(#"{\#(fields), "\#(noun)_per_second": \#(String(format: "%.0f", Double(operations) / seconds)), "microseconds_each": \#(String(format: "%.1f", seconds * 1e6 / Double(operations)))}"#)
+}
+
 var seconds = 3.0
 var folder = "benchmarks/cel"
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -27,15 +47,11 @@ while let argument = arguments.next() {
         // Times parsing one JSON file into CEL values (the webhook's first step per request).
         guard let path = arguments.next(), let data = FileManager.default.contents(atPath: path) else { fail("--parse needs a JSON file") }
         let bytes = Array(data)
-        let clock = ContinuousClock()
-        let start = clock.now
-        var parsed = 0
-        while start.duration(to: clock.now) < .seconds(2) {
-            for _ in 0..<100 { if (try? CELValue(jsonBytes: bytes)) != nil { parsed += 1 } }
+        guard (try? CELValue(jsonBytes: bytes)) != nil else { fail("\(path) is not valid JSON") }
+        let (parsed, elapsed) = repeatFor(seconds: 2, perRound: 100) {
+            for _ in 0..<100 { _ = try? CELValue(jsonBytes: bytes) }
         }
-        let elapsed = start.duration(to: clock.now)
-        let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-        print(#"{"parse": "\#(path)", "bytes": \#(bytes.count), "parses_per_second": \#(String(format: "%.0f", Double(parsed) / micros * 1e6)), "microseconds_each": \#(String(format: "%.1f", micros / Double(parsed)))}"#)
+        report(#""parse": "\#(path)", "bytes": \#(bytes.count)"#, operations: parsed, seconds: elapsed, noun: "parses")
         exit(0)
     case "--review":
         // Times answering one AdmissionReview with the policies of a rendered cluster folder
@@ -50,15 +66,11 @@ while let argument = arguments.next() {
               case .map(let metadata)? = root["metadata"], case .string(let name)? = metadata["name"] else { fail("the namespace file is not a Namespace") }
         let reviewer = AdmissionReviewer(engine: PolicyEngine(policies: loaded.policies, bindings: loaded.bindings), namespaces: [name: namespace])
         let bytes = Array(body)
-        let clock = ContinuousClock()
-        let start = clock.now
-        var reviews = 0
-        while start.duration(to: clock.now) < .seconds(2) {
-            for _ in 0..<100 { if (try? reviewer.review(body: bytes)) != nil { reviews += 1 } }
+        guard (try? reviewer.review(body: bytes)) != nil else { fail("\(reviewPath) is not an AdmissionReview") }
+        let (reviews, elapsed) = repeatFor(seconds: 2, perRound: 100) {
+            for _ in 0..<100 { _ = try? reviewer.review(body: bytes) }
         }
-        let elapsed = start.duration(to: clock.now)
-        let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-        print(#"{"review": "\#(reviewPath)", "policies": \#(loaded.policies.count), "reviews_per_second": \#(String(format: "%.0f", Double(reviews) / micros * 1e6)), "microseconds_each": \#(String(format: "%.1f", micros / Double(reviews)))}"#)
+        report(#""review": "\#(reviewPath)", "policies": \#(loaded.policies.count)"#, operations: reviews, seconds: elapsed, noun: "reviews")
         exit(0)
     case "--help", "-h":
         print("usage: BulkheadBench [--seconds S] [--data benchmarks/cel]")
@@ -93,20 +105,11 @@ for (entry, program) in zip(entries, programs) {
     guard (try? program.evaluate(activation)) == .bool(true) else { fail("\(entry.name) is not true on the pod") }
 }
 
-let clock = ContinuousClock()
-let start = clock.now
-let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
-var evaluations = 0
 var falseResults = 0
-while clock.now < deadline {
+let (evaluations, elapsedSeconds) = repeatFor(seconds: seconds, perRound: 100 * programs.count) {
     for _ in 0..<100 {
-        for program in programs {
-            if (try? program.evaluate(activation)) != .bool(true) { falseResults += 1 }
-        }
+        for program in programs where (try? program.evaluate(activation)) != .bool(true) { falseResults += 1 }
     }
-    evaluations += 100 * programs.count
 }
-let elapsed = start.duration(to: clock.now)
-let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 if falseResults > 0 { fail("\(falseResults) evaluations were not true") }
 print(#"{"runtime": "bulkhead", "version": "swift", "expressions": \#(programs.count), "evaluations": \#(evaluations), "seconds": \#(String(format: "%.3f", elapsedSeconds)), "evaluations_per_second": \#(String(format: "%.1f", Double(evaluations) / elapsedSeconds))}"#)

@@ -43,13 +43,7 @@ public final class PrometheusMetrics: MetricsFactory, Sendable {
     public init() {}
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        counters.withLock { boxes in
-            let key = Key(label, dimensions)
-            if let box = boxes[key] { return box }
-            let box = CounterBox()
-            boxes[key] = box
-            return box
-        }
+        Self.box(in: counters, Key(label, dimensions), make: CounterBox.init)
     }
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
@@ -61,20 +55,18 @@ public final class PrometheusMetrics: MetricsFactory, Sendable {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        histograms.withLock { boxes in
-            let key = Key(label, dimensions)
-            if let box = boxes[key] { return box }
-            let box = HistogramBox(bounds: Self.latencyBuckets)
-            boxes[key] = box
-            return box
-        }
+        Self.box(in: histograms, Key(label, dimensions)) { HistogramBox(bounds: Self.latencyBuckets) }
     }
 
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> GaugeBox {
-        gauges.withLock { boxes in
-            let key = Key(label, dimensions)
+        Self.box(in: gauges, Key(label, dimensions), make: GaugeBox.init)
+    }
+
+    /// The metric registered under `key`, made on first use: one metric per name and labels.
+    private static func box<Box>(in table: borrowing Mutex<[Key: Box]>, _ key: Key, make: () -> Box) -> Box {
+        table.withLock { boxes in
             if let box = boxes[key] { return box }
-            let box = GaugeBox()
+            let box = make()
             boxes[key] = box
             return box
         }

@@ -114,20 +114,9 @@ public enum WebhookServer {
 
     /// A Kubernetes `Status` body for an error answer.
     static func status(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var text = JSONStatus()
-        text.append(code: status.code, reason: status.reasonPhrase, message: message)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text.text)))
-    }
-}
-
-/// `{"apiVersion":"v1","kind":"Status","status":"Failure",...}` written with JSONSerialization.
-struct JSONStatus {
-    var text = ""
-
-    mutating func append(code: Int, reason: String, message: String) {
-        let object: [String: Any] = ["apiVersion": "v1", "kind": "Status", "status": "Failure", "code": code,
-                                     "reason": reason.replacingOccurrences(of: " ", with: ""), "message": message]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        text = String(decoding: data, as: UTF8.self) + "\n"
+        let object: [String: Any] = ["apiVersion": "v1", "kind": "Status", "status": "Failure", "code": status.code,
+                                     "reason": status.reasonPhrase.replacingOccurrences(of: " ", with: ""), "message": message]
+        let text = ((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()) + Data("\n".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
     }
 }

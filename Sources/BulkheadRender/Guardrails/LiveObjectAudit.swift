@@ -32,7 +32,7 @@ public struct LiveObjectAudit: Sendable {
             }
         }
         var findings: [GateFinding] = []
-        var tenantOf: [String: String] = [:]
+        var findingsPerTenant: [String: [GateFinding]] = [:]
         var objectsPerTenant: [String: Int] = [:]
         var evaluated = 0
         for object in objects {
@@ -44,18 +44,15 @@ public struct LiveObjectAudit: Sendable {
             let found = gate.evaluate(object.value, namespace: namespace ?? "default", namespaceObject: namespace.flatMap { namespaces[$0] } ?? .null,
                                       source: object.location.description)
             if !found.isEmpty { evaluated += 1 }
-            for finding in found { tenantOf[Self.key(finding)] = tenant }
+            findingsPerTenant[tenant, default: []] += found
             findings += found
         }
         self.findings = findings.sorted { ($0.resource.namespace ?? "", $0.resource.kind, $0.resource.name, $0.policy) < ($1.resource.namespace ?? "", $1.resource.kind, $1.resource.name, $1.policy) }
-        let byTenant = Dictionary(grouping: findings) { tenantOf[Self.key($0)] ?? Self.clusterScoped }
-        tenants = objectsPerTenant.keys.sorted().map { TenantSummary(tenant: $0, objects: objectsPerTenant[$0]!, summary: PolicyReports.Summary(byTenant[$0] ?? [])) }
+        tenants = objectsPerTenant.keys.sorted().map {
+            TenantSummary(tenant: $0, objects: objectsPerTenant[$0]!, summary: PolicyReports.Summary(findingsPerTenant[$0] ?? []))
+        }
         objectCount = objects.count
         evaluatedCount = evaluated
-    }
-
-    static func key(_ finding: GateFinding) -> String {
-        "\(finding.resource.kind)/\(finding.resource.namespace ?? "")/\(finding.resource.name)"
     }
 
     static func name(of object: CELValue) -> String? {
