@@ -17,6 +17,16 @@ public struct Git: Sendable {
     /// Runs `git args` in the repository; throws with git's own message when it fails.
     @discardableResult
     public func run(_ args: [String], input: Data? = nil, allowFailure: Bool = false) throws(GitOpsError) -> (status: Int32, output: Data) {
+        try run(args, writeInput: input.map { data in { try? $0.write(contentsOf: data) } }, allowFailure: allowFailure)
+    }
+
+    /// Runs `git args` with standard input produced by `writeInput`, which writes to the pipe
+    /// piece by piece (for inputs too large to hold twice in memory); `nil` means no input.
+    @discardableResult
+    public func run(_ args: [String], writeInput: ((FileHandle) -> Void)?, allowFailure: Bool = false) throws(GitOpsError) -> (status: Int32, output: Data) {
+        // A git that exits before reading all its input must not kill Bulkhead with SIGPIPE: the
+        // write fails instead, and git's exit status and message say what went wrong.
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", root.path] + args
@@ -26,7 +36,7 @@ public struct Git: Sendable {
         let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        process.standardInput = writeInput == nil ? FileHandle.nullDevice : stdin
         // `waitUntilExit()` polls a run loop in 50 ms steps on Linux; a termination handler
         // signals as soon as git exits.
         let exited = DispatchSemaphore(value: 0)
@@ -46,8 +56,8 @@ public struct Git: Sendable {
                 group.leave()
             }
         }
-        if let input {
-            stdin.fileHandleForWriting.write(input)
+        if let writeInput {
+            writeInput(stdin.fileHandleForWriting)
             try? stdin.fileHandleForWriting.close()
         }
         exited.wait()

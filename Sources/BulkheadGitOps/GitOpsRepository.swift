@@ -116,7 +116,7 @@ public struct GitOpsRepository: Sendable {
         try writeJournal(Journal(head: old, paths: change.touched))
         Fault.point("after-journal")
         do {
-            try writeWorkingTree(desired, change: change)
+            try writeWorkingTreeAndObjects(desired, change: change, parent: old)
             Fault.point("after-write")
             let commit = try commit(change: change, parent: old, message: message(change))
             Fault.point("after-commit-point")
@@ -128,6 +128,23 @@ public struct GitOpsRepository: Sendable {
             try? recoverIfInterrupted()
             throw error
         }
+    }
+
+    /// Writes the working tree; for a large change, imports the new objects as a pack at the
+    /// same time (see `importObjects`), so git's work overlaps the file writes.
+    func writeWorkingTreeAndObjects(_ desired: [String: String], change: RepositoryChange, parent: String?) throws(GitOpsError) {
+        guard change.added.count + change.changed.count >= Self.packImportThreshold else {
+            return try writeWorkingTree(desired, change: change)
+        }
+        let importFailure = FirstFailure()
+        let imported = DispatchGroup()
+        DispatchQueue.global().async(group: imported) {
+            do throws(GitOpsError) { try importObjects(desired, change: change, parent: parent) } catch { importFailure.record(error) }
+        }
+        let written = Result { () throws(GitOpsError) in try writeWorkingTree(desired, change: change) }
+        imported.wait()
+        try written.get()
+        if let error = importFailure.error { throw error }
     }
 
     /// Writes the added and changed files, then removes the pruned ones. Files are written in

@@ -4,12 +4,12 @@ import Foundation
 public enum Manifests {
     /// Encodes objects as one multi-document YAML file.
     public static func yaml(_ objects: [any KubeObject]) throws -> String {
-        var parts: [String] = []
-        parts.reserveCapacity(objects.count)
-        for object in objects {
-            parts.append(try YAMLWriter.document(object))
-        }
-        return parts.joined(separator: "---\n")
+        yaml(encoded: try objects.map { try TreeNode(encoding: $0) })
+    }
+
+    /// Writes already encoded objects as one multi-document YAML file.
+    public static func yaml(encoded objects: [TreeNode]) -> String {
+        YAMLWriter.documents(objects)
     }
 
     /// Encodes a value as pretty JSON with sorted keys and a trailing newline.

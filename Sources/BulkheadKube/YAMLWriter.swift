@@ -8,97 +8,118 @@
 public enum YAMLWriter {
     /// Encodes one value as a YAML document (no `---` marker).
     public static func document<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = TreeEncoder()
-        try value.encode(to: encoder)
-        var output = ""
-        output.reserveCapacity(4096)
-        write(encoder.storage.value, indent: 0, into: &output, context: .top)
-        return output
+        document(try TreeNode(encoding: value))
+    }
+
+    /// Writes an encoded value as a YAML document (no `---` marker).
+    public static func document(_ node: TreeNode) -> String {
+        documents([node])
+    }
+
+    /// Writes encoded values as one multi-document YAML text, separated by `---`.
+    public static func documents(_ nodes: [TreeNode]) -> String {
+        // Built as bytes: appending to a String checks capacity and ASCII flags on every piece.
+        var output: [UInt8] = []
+        output.reserveCapacity(4096 * nodes.count)
+        for (index, node) in nodes.enumerated() {
+            if index > 0 { output.append(contentsOf: "---\n".utf8) }
+            write(node, indent: 0, into: &output, context: .top)
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     enum Context { case top, mapValue, listItem }
 
-    static func write(_ node: TreeNode, indent: Int, into out: inout String, context: Context) {
+    static func write(_ node: TreeNode, indent: Int, into out: inout [UInt8], context: Context) {
+        let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n")
         switch node {
-        case .scalar(let text):
-            if context != .top { out.append(" ") }
-            out.append(text)
-            out.append("\n")
+        case .string(let text):
+            if context != .top { out.append(space) }
+            appendQuoted(text, to: &out)
+            out.append(newline)
+        case .int(let number):
+            if context != .top { out.append(space) }
+            out.append(contentsOf: String(number).utf8)
+            out.append(newline)
+        case .double(let number):
+            if context != .top { out.append(space) }
+            out.append(contentsOf: String(number).utf8)
+            out.append(newline)
+        case .bool(let value):
+            if context != .top { out.append(space) }
+            out.append(contentsOf: (value ? "true\n" : "false\n").utf8)
+        case .null:
+            if context != .top { out.append(space) }
+            out.append(contentsOf: "null\n".utf8)
         case .map(let box):
             if box.entries.isEmpty {
-                out.append(context == .top ? "{}\n" : " {}\n")
+                if context != .top { out.append(space) }
+                out.append(contentsOf: "{}\n".utf8)
                 return
             }
-            box.entries.sort { $0.key < $1.key }
-            if context == .mapValue { out.append("\n") }
+            box.sortKeys()
+            if context == .mapValue { out.append(newline) }
             for (index, entry) in box.entries.enumerated() {
                 if context == .listItem && index == 0 {
-                    out.append(" ")
+                    out.append(space)
                 } else {
-                    appendSpaces(indent, to: &out)
+                    out.append(contentsOf: repeatElement(space, count: indent))
                 }
                 appendQuoted(entry.key, to: &out)
-                out.append(":")
+                out.append(UInt8(ascii: ":"))
                 write(entry.value, indent: indent + 2, into: &out, context: .mapValue)
             }
         case .list(let box):
             if box.items.isEmpty {
-                out.append(context == .top ? "[]\n" : " []\n")
+                if context != .top { out.append(space) }
+                out.append(contentsOf: "[]\n".utf8)
                 return
             }
-            if context == .mapValue { out.append("\n") }
+            if context == .mapValue { out.append(newline) }
             // Lists under a key are not indented further (kubectl style).
             let dash = context == .mapValue ? max(0, indent - 2) : indent
             for (index, item) in box.items.enumerated() {
                 if context == .listItem && index == 0 {
-                    out.append(" -")
+                    out.append(space)
                 } else {
-                    appendSpaces(dash, to: &out)
-                    out.append("-")
+                    out.append(contentsOf: repeatElement(space, count: dash))
                 }
+                out.append(UInt8(ascii: "-"))
                 write(item, indent: dash + 2, into: &out, context: .listItem)
             }
         }
     }
 
-    static let indents: [String] = (0..<64).map { String(repeating: " ", count: $0) }
-
-    static func appendSpaces(_ count: Int, to out: inout String) {
-        out.append(count < indents.count ? indents[count] : String(repeating: " ", count: count))
-    }
-
-    static func appendQuoted(_ text: String, to out: inout String) {
-        if isPlainSafe(text) { out.append(text) } else { out.append(quoted(text)) }
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        if isPlainSafe(text) { out.append(contentsOf: text.utf8) } else { out.append(contentsOf: quoted(text).utf8) }
     }
 
     /// The common case, decided in one pass over the bytes: letters, digits and `-._/` only,
     /// starting with a letter, and not a word YAML reads as a boolean or null.
     static func isPlainSafe(_ text: String) -> Bool {
-        var count = 0
-        var lettersOnly = true
-        var numberLike = true    // digits and number punctuation only, as in "e5" or "x1"
-        var hasDigit = false
-        for byte in text.utf8 {
-            let lower = byte | 0x20
-            let isLetter = lower >= 97 && lower <= 122
-            let isDigit = byte >= 48 && byte <= 57
-            if count == 0 && !isLetter { return false }
-            if !isLetter {
-                lettersOnly = false
-                if !isDigit && byte != UInt8(ascii: "-") && byte != UInt8(ascii: ".") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: "/") { return false }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, (first | 0x20) >= 97 && (first | 0x20) <= 122 else { return false }
+            let numberPunctuation = Self.numberPunctuation
+            var lettersOnly = true
+            var numberLike = true    // digits and number punctuation only, as in "e5" or "x1"
+            var hasDigit = false
+            for byte in bytes {
+                let lower = byte | 0x20
+                let isLetter = lower >= 97 && lower <= 122
+                let isDigit = byte >= 48 && byte <= 57
+                if !isLetter {
+                    lettersOnly = false
+                    if !isDigit && byte != UInt8(ascii: "-") && byte != UInt8(ascii: ".") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: "/") { return false }
+                }
+                hasDigit = hasDigit || isDigit
+                if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
             }
-            hasDigit = hasDigit || isDigit
-            if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
-            count += 1
+            if lettersOnly && bytes.count <= 5 { return false }
+            if numberLike && hasDigit { return false }
+            return true
         }
-        if count == 0 { return false }
-        if lettersOnly && count <= 5 { return false }
-        if numberLike && hasDigit { return false }
-        return true
     }
-
-    /// `quoted(_:)` with the common plain case decided first.
-    static func quotedScalar(_ text: String) -> String { isPlainSafe(text) ? text : quoted(text) }
 
     /// A string as a plain or single-quoted (double-quoted when it holds control characters) scalar.
     public static func quoted(_ text: String) -> String {
@@ -174,18 +195,43 @@ private extension String {
 
 // MARK: - A minimal Encoder that builds a tree
 
-final class MapBox { var entries: [(key: String, value: TreeNode)] = [] }
-final class ListBox { var items: [TreeNode] = [] }
-
-enum TreeNode {
-    case scalar(String)
+/// An encoded value: what an `Encodable` wrote, with its scalar types kept, so one encoding
+/// serves both the YAML file and the policy gate's view of the object.
+public enum TreeNode {
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case null
     case map(MapBox)
     case list(ListBox)
+
+    /// Encodes `value` through its `Encodable` conformance.
+    public init<Value: Encodable>(encoding value: Value) throws {
+        self = try TreeEncoder.encode(value)
+    }
+}
+
+/// A mapping's entries in the order they were encoded (sorted by key once written as YAML).
+public final class MapBox {
+    public internal(set) var entries: [(key: String, value: TreeNode)] = []
+    private var isSorted = false
+
+    func sortKeys() {
+        guard !isSorted else { return }
+        entries.sort { $0.key < $1.key }
+        isSorted = true
+    }
+}
+
+/// A sequence's items.
+public final class ListBox {
+    public internal(set) var items: [TreeNode] = []
 }
 
 /// Holds the value being built at one point of the tree.
 final class NodeStorage {
-    var value: TreeNode = .scalar("null")
+    var value: TreeNode = .null
 }
 
 struct TreeEncoder: Encoder {
@@ -216,16 +262,18 @@ struct TreeEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { ValueContainer(storage: storage) }
 
     static func encode<T: Encodable>(_ value: T) throws -> TreeNode {
-        switch value {
-        case let string as String: return .scalar(YAMLWriter.quotedScalar(string))
-        case let int as Int: return .scalar(String(int))
-        case let bool as Bool: return .scalar(bool ? "true" : "false")
-        case let double as Double: return .scalar(String(double))
-        default:
-            let encoder = TreeEncoder()
-            try value.encode(to: encoder)
-            return encoder.storage.value
-        }
+        // Scalars are told apart by comparing metatypes, which is far cheaper than `as?` casts
+        // on every nested value.
+        if T.self == String.self { return .string(value as! String) }
+        if T.self == Int.self { return .int(Int64(value as! Int)) }
+        if T.self == Bool.self { return .bool(value as! Bool) }
+        if T.self == Double.self { return .double(value as! Double) }
+        if T.self == Int64.self { return .int(value as! Int64) }
+        if T.self == Int32.self { return .int(Int64(value as! Int32)) }
+        if T.self == UInt32.self { return .int(Int64(value as! UInt32)) }
+        let encoder = TreeEncoder()
+        try value.encode(to: encoder)
+        return encoder.storage.value
     }
 }
 
@@ -238,10 +286,10 @@ struct MapContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         box.entries.append((key.stringValue, try TreeEncoder.encode(value)))
     }
     // The primitive overloads skip the generic path's dynamic casts.
-    mutating func encode(_ value: String, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(YAMLWriter.quotedScalar(value)))) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(String(value)))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(String(value)))) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { box.entries.append((key.stringValue, .scalar(value ? "true" : "false"))) }
+    mutating func encode(_ value: String, forKey key: Key) throws { box.entries.append((key.stringValue, .string(value))) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.entries.append((key.stringValue, .int(Int64(value)))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.entries.append((key.stringValue, .int(value))) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.entries.append((key.stringValue, .bool(value))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = MapBox()
         box.entries.append((key.stringValue, .map(nested)))
@@ -263,10 +311,10 @@ struct ListContainer: UnkeyedEncodingContainer {
     let box: ListBox
     var count: Int { box.items.count }
 
-    mutating func encodeNil() throws { box.items.append(.scalar("null")) }
+    mutating func encodeNil() throws { box.items.append(.null) }
     mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try TreeEncoder.encode(value)) }
-    mutating func encode(_ value: String) throws { box.items.append(.scalar(YAMLWriter.quotedScalar(value))) }
-    mutating func encode(_ value: Int) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: String) throws { box.items.append(.string(value)) }
+    mutating func encode(_ value: Int) throws { box.items.append(.int(Int64(value))) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let nested = MapBox()
         box.items.append(.map(nested))
@@ -284,7 +332,7 @@ struct ValueContainer: SingleValueEncodingContainer {
     var codingPath: [any CodingKey] = []
     let storage: NodeStorage
 
-    mutating func encodeNil() throws { storage.value = .scalar("null") }
+    mutating func encodeNil() throws { storage.value = .null }
     mutating func encode<T: Encodable>(_ value: T) throws { storage.value = try TreeEncoder.encode(value) }
-    mutating func encode(_ value: String) throws { storage.value = .scalar(YAMLWriter.quotedScalar(value)) }
+    mutating func encode(_ value: String) throws { storage.value = .string(value) }
 }

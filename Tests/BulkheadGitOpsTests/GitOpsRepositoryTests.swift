@@ -35,4 +35,35 @@ import Testing
         #expect(removedAll.change.removed == ["owned/x/a.yaml"])
         #expect(!FileManager.default.fileExists(atPath: repo.root.appendingPathComponent("owned").path), "empty folders are removed")
     }
+
+    /// A large apply stores its objects through `git fast-import` as one pack: the commit is the
+    /// same as file-by-file staging would make, git finds the repository sound, no loose blob
+    /// is written, the scratch ref is gone, and a later small apply builds on it.
+    @Test func largeApplyStoresObjectsInOnePack() throws {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        let repo = try Self.repository()
+        var desired: [String: String] = [:]
+        for index in 0..<300 { desired["owned/t\(index % 7)/file-\(index).yaml"] = "index: \(index)\n" }
+        desired["owned/odd/with space.yaml"] = "a\n"
+        desired["owned/odd/with \"quote\".yaml"] = "b\n"
+        desired["owned/odd/back\\slash.yaml"] = "c\n"
+        let first = try repo.apply(desired) { "import \($0.added.count)" }
+        let commit = try #require(first.commit)
+        let git = Git(root: repo.root)
+        #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+        #expect(try git.text(["ls-files"]).split(separator: "\n").count == desired.count)
+        #expect(try git.text(["show", "\(commit):owned/odd/with \"quote\".yaml"]) == "b")
+        #expect(try git.run(["show-ref", "--verify", "-q", "refs/bulkhead/import"], allowFailure: true).status != 0)
+        let loose = try git.text(["count-objects", "-v"]).split(separator: "\n").first { $0.hasPrefix("count: ") }
+        #expect(loose == "count: 1", "only the commit object is loose; blobs and trees are in the pack")
+        #expect(try git.text(["status", "--porcelain"]).isEmpty, "the index has the files' stat data")
+
+        desired["owned/t0/file-0.yaml"] = "changed\n"
+        desired["owned/odd/with space.yaml"] = nil
+        let second = try repo.apply(desired) { "small \($0.changed.count)" }
+        #expect(second.change == RepositoryChange(changed: ["owned/t0/file-0.yaml"], removed: ["owned/odd/with space.yaml"]))
+        #expect(try git.text(["rev-parse", "HEAD~1"]) == commit)
+        #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+    }
 }

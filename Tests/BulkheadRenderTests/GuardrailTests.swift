@@ -27,6 +27,34 @@ import Testing
         return try ClusterGate.celValue(try #require(bundle.objects.first { $0.kind == "Namespace" }))
     }
 
+    /// The gate reads a rendered object from the same encoding the YAML file is written from;
+    /// that must be the value the API server decodes from the object's JSON. Checked for every
+    /// object of every tenant on every cluster of the example, against Foundation's JSONEncoder.
+    @Test func gateSeesRenderedObjectsAsTheirJSON() throws {
+        let declaration = try Self.example()
+        let placement = try RepositoryRenderer.place(declaration, lock: PlacementLock())
+        var compared = 0
+        for (tenantName, entries) in placement.lock.placements {
+            let tenant = try #require(declaration.tenant(named: tenantName))
+            for clusterName in Set(entries.map(\.cluster)) {
+                let cluster = try #require(declaration.clusters.first { $0.name == clusterName })
+                for object in try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render().objects {
+                    let viaJSON = try CELValue(jsonData: JSONEncoder().encode(object))
+                    #expect(try ClusterGate.celValue(object) == viaJSON, "\(object.reference) on \(clusterName)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 500)
+    }
+
+    /// JSON has one number type; the API server decodes a whole number as an int.
+    @Test func encodedWholeNumberDoublesAreIntsAsInJSON() {
+        #expect(CELValue(encoded: .double(2)) == .int(2))
+        #expect(CELValue(encoded: .double(2.5)) == .double(2.5))
+        #expect(CELValue(encoded: .double(2)) == (try? CELValue(jsonData: JSONEncoder().encode(2.0))), "JSONEncoder writes 2.0 as 2")
+    }
+
     static func object(_ yaml: String) throws -> CELValue {
         try #require(try ManifestReader.objects(yaml: yaml, file: "test.yaml").first).value
     }

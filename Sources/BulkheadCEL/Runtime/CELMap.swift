@@ -43,7 +43,7 @@ public struct CELMap: Sendable {
 
     /// Builds a map from string keys in order, a repeated key keeping its last value, in one pass
     /// (the JSON parser's path: no per-entry copy-on-write checks).
-    init(stringKeyed pairs: some Collection<(String, CELValue)>) {
+    public init(stringKeyed pairs: some Collection<(String, CELValue)>) {
         let storage = Storage()
         storage.entries.reserveCapacity(pairs.count)
         storage.keys.reserveCapacity(pairs.count)

@@ -48,6 +48,8 @@ public struct PolicyEngine: Sendable {
     /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped).
     public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject)
+        // Results of policies that do not match are dropped below: no need to say why.
+        context.explainsSkips = false
         var results: [PolicyResult] = []
         for policy in policies {
             for result in evaluate(policy, context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
@@ -98,13 +100,13 @@ public struct PolicyEngine: Sendable {
                                                     operations: constraints.resourceRules.first?.operations ?? [],
                                                     matchPolicy: constraints.matchPolicy)
             guard controller != nil else {
-                result.message = mismatch
+                if context.explainsSkips { result.message = mismatch.description }
                 return result
             }
         }
         if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, request, namespaceLabels: context.namespaceLabels,
                                                                    emptyRulesMatchAll: true) {
-            result.message = "binding: \(mismatch)"
+            if context.explainsSkips { result.message = "binding: \(mismatch)" }
             return result
         }
         result.autogenController = controller
@@ -139,15 +141,23 @@ public struct PolicyEngine: Sendable {
 struct RequestContext {
     let request: AdmissionRequest
     let namespaceLabels: [String: String]
-    private let base: [String: CELValue]
+    /// Whether a result for a policy that does not match says why (for single-policy queries).
+    var explainsSkips = true
+    private let namespaceObject: CELValue
+    /// Built when the first matching policy needs it: most objects match no policy at all.
+    private var base: [String: CELValue]?
     private var views: [PodController: [String: CELValue]] = [:]
 
     static let noExceptions = CELValue.map(CELMap(["allowedImages": .list([]), "allowedValues": .list([])]))
 
     init(request: AdmissionRequest, namespaceObject: CELValue) {
         self.request = request
+        self.namespaceObject = namespaceObject
         self.namespaceLabels = RequestMatcher.labels(of: namespaceObject)
-        base = [
+    }
+
+    mutating func activation(for controller: PodController?) -> [String: CELValue] {
+        let base = self.base ?? [
             "object": request.object,
             "oldObject": request.oldObject,
             "request": request.celValue,
@@ -155,9 +165,7 @@ struct RequestContext {
             "params": .null,
             "exceptions": Self.noExceptions,
         ]
-    }
-
-    mutating func activation(for controller: PodController?) -> [String: CELValue] {
+        self.base = base
         guard let controller else { return base }
         if let view = views[controller] { return view }
         var view = base

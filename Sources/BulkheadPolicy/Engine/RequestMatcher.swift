@@ -14,30 +14,48 @@ enum RequestMatcher {
         "podsecuritypolicies": ["policy": ["extensions"], "extensions": ["policy"]],
     ]
 
+    /// Why a request falls outside a match; described only when a result is reported.
+    enum Mismatch: CustomStringConvertible {
+        case noRule(AdmissionRequest)
+        case excluded
+        case namespaceSelector(String?)
+        case objectSelector
+
+        var description: String {
+            switch self {
+            case .noRule(let request): "no resourceRules entry matches \(RequestMatcher.describe(request))"
+            case .excluded: "excluded by excludeResourceRules"
+            case .namespaceSelector(let namespace?): "namespace '\(namespace)' does not match namespaceSelector"
+            case .namespaceSelector(nil): "namespace does not match namespaceSelector"
+            case .objectSelector: "object labels do not match objectSelector"
+            }
+        }
+    }
+
     /// Nil when the request matches, else why not. A binding's `matchResources` without
     /// resourceRules does not restrict resources (`emptyRulesMatchAll`); a policy's
     /// matchConstraints without them match nothing.
     static func mismatch(_ match: MatchResources, _ request: AdmissionRequest, namespaceLabels: [String: String],
-                         emptyRulesMatchAll: Bool = false) -> String? {
+                         emptyRulesMatchAll: Bool = false) -> Mismatch? {
         let anyResource = emptyRulesMatchAll && match.resourceRules.isEmpty
         guard anyResource || match.resourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) else {
-            return "no resourceRules entry matches \(describe(request))"
+            return .noRule(request)
         }
         if match.excludeResourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) {
-            return "excluded by excludeResourceRules"
+            return .excluded
         }
         if let selector = match.namespaceSelector, !selector.isEmpty {
             if !request.namespace.isEmpty {
-                if !selector.matches(namespaceLabels) { return "namespace '\(request.namespace)' does not match namespaceSelector" }
+                if !selector.matches(namespaceLabels) { return .namespaceSelector(request.namespace) }
             } else if request.kind.group.isEmpty && request.kind.kind == "Namespace" {
                 // A Namespace itself is selected by its own labels.
-                if !selector.matches(labels(of: request.subject)) { return "namespace does not match namespaceSelector" }
+                if !selector.matches(labels(of: request.subject)) { return .namespaceSelector(nil) }
             }
         }
         if let selector = match.objectSelector, !selector.isEmpty {
             let newMatches = !isNull(request.object) && selector.matches(labels(of: request.object))
             let oldMatches = !isNull(request.oldObject) && selector.matches(labels(of: request.oldObject))
-            if !newMatches && !oldMatches { return "object labels do not match objectSelector" }
+            if !newMatches && !oldMatches { return .objectSelector }
         }
         return nil
     }
@@ -66,9 +84,9 @@ enum RequestMatcher {
     /// `pods`, `pods/status`, `*` (every resource, no subresource), `*/*`, `pods/*`, `*/scale`.
     static func resourceMatches(_ patterns: [String], _ resource: String, _ subResource: String) -> Bool {
         for pattern in patterns {
-            let parts = pattern.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = parts[0]
-            let sub = parts.count > 1 ? parts[1] : nil
+            let slash = pattern.utf8.firstIndex(of: UInt8(ascii: "/"))
+            let name = slash.map { pattern[..<$0] } ?? pattern[...]
+            let sub = slash.map { pattern[pattern.index(after: $0)...] }
             guard name == "*" || name == resource else { continue }
             if subResource.isEmpty {
                 if sub == nil || sub == "*" && name == "*" { return true }

@@ -70,15 +70,15 @@ public struct ClusterGate: Sendable {
         }
     }
 
-    /// Evaluates a rendered object: encoded to JSON and read back as the API server would see it.
-    func evaluate(_ object: any KubeObject, namespaceObject: CELValue, source: String) throws -> [GateFinding] {
+    /// Evaluates a rendered object, given with its encoding.
+    func evaluate(_ object: any KubeObject, encoded: TreeNode, namespaceObject: CELValue, source: String) -> [GateFinding] {
         guard mightMatch(kind: object.kind) else { return [] }
-        return evaluate(try Self.celValue(object), namespace: object.metadata.namespace ?? "default", namespaceObject: namespaceObject, source: source)
+        return evaluate(CELValue(encoded: encoded), namespace: object.metadata.namespace ?? "default", namespaceObject: namespaceObject, source: source)
     }
 
     /// A rendered object as the CEL value the API server would evaluate policies on.
     public static func celValue(_ object: any KubeObject) throws -> CELValue {
-        try CELValue(jsonData: try JSONEncoder().encode(object))
+        CELValue(encoded: try TreeNode(encoding: object))
     }
 
     static func result(_ decision: PolicyResult) -> GateFinding.Result {

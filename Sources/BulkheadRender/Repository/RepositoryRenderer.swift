@@ -117,10 +117,12 @@ public enum RepositoryRenderer {
             let tenant = tenantsByName[name]!
             let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
             let folder = "\(root)/tenants/\(name)"
-            output.files["\(folder)/bundle.yaml"] = header + (try Manifests.yaml(bundle.objects))
-            let namespaceObject = try bundle.objects.first { $0.kind == "Namespace" }.map(ClusterGate.celValue) ?? .null
-            for object in bundle.objects {
-                output.findings += try gate.evaluate(object, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
+            // Encoded once: the same tree is written as YAML and evaluated by the gate.
+            let encoded = try bundle.objects.map { try TreeNode(encoding: $0) }
+            output.files["\(folder)/bundle.yaml"] = header + Manifests.yaml(encoded: encoded)
+            let namespaceObject = bundle.objects.firstIndex { $0.kind == "Namespace" }.map { CELValue(encoded: encoded[$0]) } ?? .null
+            for (object, tree) in zip(bundle.objects, encoded) {
+                output.findings += gate.evaluate(object, encoded: tree, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
             }
             output.files["\(folder)/kustomization.yaml"] = kustomization(["bundle.yaml"])
             output.files["\(folder)/iam/trust-policy.json"] = try Manifests.json(bundle.trustPolicy)
