@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
@@ -83,6 +84,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The service's operational memory: API tokens and roles, and the hash-chained audit trail,
+        // kept in SQLite through GRDB.
+        .target(
+            name: "BulkheadService",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The isolation verifier: a rendered repository checked against the multi-tenancy benchmark (pure).
         .target(
             name: "BulkheadVerify",
@@ -94,7 +105,7 @@ let package = Package(
             name: "BulkheadCLI",
             dependencies: [
                 "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadPolicy", "BulkheadCEL",
-                "BulkheadWebhook", "BulkheadVerify",
+                "BulkheadWebhook", "BulkheadVerify", "BulkheadService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -142,6 +153,11 @@ let package = Package(
         .testTarget(
             name: "BulkheadWebhookTests",
             dependencies: ["BulkheadWebhook", "BulkheadPolicy", "BulkheadCEL"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BulkheadServiceTests",
+            dependencies: ["BulkheadService", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

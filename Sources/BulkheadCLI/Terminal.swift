@@ -44,6 +44,7 @@ enum Terminal {
     static func printJSON<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
     }
 }
