@@ -84,11 +84,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The service's operational memory: API tokens and roles, and the hash-chained audit trail,
-        // kept in SQLite through GRDB.
+        // The self-service API server, and its operational memory: API tokens and roles, and the
+        // hash-chained audit trail, kept in SQLite through GRDB.
         .target(
             name: "BulkheadService",
             dependencies: [
+                "BulkheadModel", "BulkheadRender", "BulkheadGitOps", "BulkheadKube", "BulkheadCEL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

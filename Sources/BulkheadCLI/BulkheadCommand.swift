@@ -25,12 +25,13 @@ public struct BulkheadCommand: ParsableCommand {
           bulkhead audit examples/acme --cluster prod-euw1-1 --objects live.yaml
           bulkhead webhook serve examples/acme --cluster prod-euw1-1 --cert tls.crt --key tls.key
           bulkhead token create --repo out/gitops --name alice --role platform-admin
+          bulkhead serve --platform examples/acme --repo out/gitops
           bulkhead audit-log verify --repo out/gitops
 
         Exit status: 0 success, 1 the declaration or placement has problems, 2 usage errors.
         """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ExplainCommand.self, GateCommand.self, AuditCommand.self, VerifyCommand.self, PolicyCommand.self, WebhookCommand.self, TokenCommand.self, AuditLogCommand.self, VersionCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ExplainCommand.self, GateCommand.self, AuditCommand.self, VerifyCommand.self, PolicyCommand.self, WebhookCommand.self, ServeCommand.self, TokenCommand.self, AuditLogCommand.self, VersionCommand.self]
     )
 
     public init() {}

@@ -217,6 +217,11 @@ public final class MapBox {
     public internal(set) var entries: [(key: String, value: TreeNode)] = []
     private var isSorted = false
 
+    init() {}
+
+    /// A mapping with these entries (written sorted by key).
+    public init(entries: [(key: String, value: TreeNode)]) { self.entries = entries }
+
     func sortKeys() {
         guard !isSorted else { return }
         entries.sort { $0.key < $1.key }
@@ -227,6 +232,11 @@ public final class MapBox {
 /// A sequence's items.
 public final class ListBox {
     public internal(set) var items: [TreeNode] = []
+
+    init() {}
+
+    /// A sequence of these items.
+    public init(items: [TreeNode]) { self.items = items }
 }
 
 /// Holds the value being built at one point of the tree.

@@ -31,19 +31,45 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = Pipeline(options: options)
-        let repo = Pipeline.repository(repository.repo)
-        try repo.recoverIfInterrupted()
-        let input = Terminal.timed("input digest") { pipeline.inputDigest(replace: replace) }
-        // The JSON report lists every placement, which needs the declaration: only the table
-        // output takes the shortcut.
-        if options.output == .table, replace.isEmpty, let state = try Terminal.timed("unchanged check", { try pipeline.unchangedSinceLastApply(repo, input: input) }) {
-            for warning in sortedProblems(state.warnings.values.flatMap { $0 }) { Terminal.error(warning.description) }
+        let outcome = try Self.perform(Pipeline(options: options), repository: repository.repo, replace: replace,
+                                       takesShortcut: options.output == .table)
+        guard let result = outcome.result, let rendered = outcome.rendered else {
             print("No changes: the declaration and the repository are as the last apply left them.")
             return
         }
+        let report = ChangeReport(change: result.change, rendered: rendered, commit: result.commit)
+        switch options.output {
+        case .json: Terminal.printJSON(report)
+        case .table:
+            // Without a commit, the files were only edited by hand and are now back as HEAD has them.
+            report.printTable(verb: result.commit == nil ? "undone in the working tree (HEAD already had them)" : "committed")
+            if let commit = result.commit { print("Commit \(commit) in \(repository.repo).") }
+        }
+    }
+
+    /// What an apply did: nothing (the shortcut found nothing changed), or a result.
+    struct Outcome {
+        var headBefore: String?
+        var result: GitOpsRepository.ApplyResult?
+        var rendered: RenderedRepository?
+    }
+
+    /// Validates, places, renders, gates and commits, printing warnings and progress; the
+    /// report is left to the caller (the command, or the service). `takesShortcut` allows
+    /// answering "no changes" from the last apply's state without loading anything.
+    static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool) throws -> Outcome {
+        let repo = Pipeline.repository(path)
+        try repo.recoverIfInterrupted()
+        let headBefore = try repo.head()
+        let input = Terminal.timed("input digest") { pipeline.inputDigest(replace: replace) }
+        // The JSON report lists every placement, which needs the declaration: only the table
+        // output takes the shortcut.
+        if takesShortcut, replace.isEmpty, let state = try Terminal.timed("unchanged check", { try pipeline.unchangedSinceLastApply(repo, input: input) }) {
+            for warning in sortedProblems(state.warnings.values.flatMap { $0 }) { Terminal.error(warning.description) }
+            return Outcome(headBefore: headBefore)
+        }
         let declaration = try Terminal.timed("load") { try pipeline.load() }
-        try Self.checkReplace(replace, in: declaration)
+        try checkReplace(replace, in: declaration)
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input)
         // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by
         // the cluster's API server too, so nothing is committed.
@@ -53,28 +79,19 @@ struct ApplyCommand: ParsableCommand {
             throw CommandFailure.problems("\(Pipeline.count(denied.count, "object")) rejected by Deny policies (see `bulkhead gate`); nothing was written.")
         }
         Terminal.progress("Writing and committing …")
-        let result: GitOpsRepository.ApplyResult
+        defer { Terminal.clearProgress() }
         do {
             let message = { (change: RepositoryChange) -> String in
                 let entries = RepositoryLayout.summarize(added: change.added, changed: change.changed, removed: change.removed)
                 return RepositoryLayout.commitMessage(platform: declaration.platform.name, entries: entries, added: change.added.count, changed: change.changed.count, removed: change.removed.count)
             }
-            result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
+            let result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
             // Recorded only after the commit point: a run that dies before it leaves the old
             // state, which no longer matches HEAD, so the next apply renders everything.
             try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, render.state(head: result.commit ?? render.head).serialized()) }
+            return Outcome(headBefore: headBefore, result: result, rendered: render.rendered)
         } catch {
-            Terminal.clearProgress()
             throw CommandFailure.problems("error: \(error)\nThe repository was left as it was before this apply.")
-        }
-        Terminal.clearProgress()
-        let report = ChangeReport(change: result.change, rendered: render.rendered, commit: result.commit)
-        switch options.output {
-        case .json: Terminal.printJSON(report)
-        case .table:
-            // Without a commit, the files were only edited by hand and are now back as HEAD has them.
-            report.printTable(verb: result.commit == nil ? "undone in the working tree (HEAD already had them)" : "committed")
-            if let commit = result.commit { print("Commit \(commit) in \(repository.repo).") }
         }
     }
 }

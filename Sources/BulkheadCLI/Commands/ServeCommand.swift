@@ -1,0 +1,98 @@
+import ArgumentParser
+import BulkheadGitOps
+import BulkheadService
+import Dispatch
+import Foundation
+import Logging
+
+/// `bulkhead serve`: the self-service API over the platform folder and the GitOps repository.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the self-service tenant API (JSON under /v1).",
+        discussion: """
+        The server owns the platform folder as a git repository: a tenant created through the \
+        API is written as tenants/<name>.yaml (the same format a person writes), validated with \
+        the same messages as `bulkhead validate`, applied to the GitOps repository (one commit), \
+        and then committed in the platform folder. Changes run one at a time. Every change is \
+        appended to the hash-chained audit trail in the SQLite database (by default \
+        <repo-dir>.bulkhead.sqlite beside the repository).
+
+        Routes (all /v1 routes need 'Authorization: Bearer <secret>' from `bulkhead token create`):
+          GET    /v1/tenants          ?team= &tier= &environment= &cluster= &limit= &offset=
+          POST   /v1/tenants          a Tenant document as JSON (platform-admin)
+          GET    /v1/tenants/{name}   declaration and placements
+          DELETE /v1/tenants/{name}   prunes its files in one commit (platform-admin)
+          POST   /v1/sync             commit and apply hand-made changes (platform-admin)
+          GET    /v1/clusters         clusters with their tenant counts
+          GET    /v1/audit            ?tenant= &actor= &since= &until= (auditor, platform-admin)
+          GET    /healthz, /readyz
+        SIGTERM or SIGINT stops gracefully: requests in flight finish.
+
+        Examples:
+          bulkhead token create --repo out/gitops --name alice --role platform-admin
+          bulkhead serve --platform examples/acme --repo out/gitops
+          curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/tenants?team=web
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The platform folder, owned by the server as a git repository.", valueName: "platform-dir"),
+            completion: .directory)
+    var platform: String
+
+    @OptionGroup var database: ServiceDatabaseOptions
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free one and prints it).")
+    var port: Int = 8080
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): must be between 0 and 65535") }
+        guard database.repo != nil else { throw ValidationError("--repo is required: the GitOps repository the service applies to") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: platform, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("--platform \(platform): no such folder")
+        }
+    }
+
+    func run() throws {
+        let repo = database.repo!
+        let store = try database.open()
+        let platform = self.platform
+        let applyOptions = try PlatformOptions.parse([platform])
+        let workspace: PlatformWorkspace
+        do {
+            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform)) {
+                let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true)
+                return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: try Pipeline.repository(repo).head())
+            }
+        } catch {
+            throw CommandFailure.problems("error: \(error)")
+        }
+        // The repository is brought up to date with the folder before the first request.
+        do {
+            _ = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true)
+        } catch {
+            throw CommandFailure.problems("error: the platform folder cannot be applied; fix it before serving:\n\(error)")
+        }
+        var logger = Logger(label: "bulkhead-serve")
+        logger.logLevel = .info
+        let configuration = ServiceConfiguration(host: host, port: port, repository: URL(fileURLWithPath: repo))
+        let host = host, databasePath = try database.path()
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task.detached {
+            do {
+                try await ServiceServer.serve(configuration: configuration, workspace: workspace, store: store, logger: logger) { port in
+                    let line = "bulkhead serve: platform \(platform), repository \(repo), database \(databasePath); listening on http://\(host):\(port)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
+            } catch { failure.set(error) }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.error { throw CommandFailure.problems("error: the server stopped: \(error)") }
+    }
+}

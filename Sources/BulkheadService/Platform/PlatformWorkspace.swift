@@ -1,0 +1,205 @@
+public import BulkheadCEL
+public import BulkheadModel
+public import Foundation
+import BulkheadGitOps
+import BulkheadKube
+
+/// The commits of the GitOps repository around one apply.
+public struct GitOpsOutcome: Sendable, Equatable {
+    public var commitBefore: String?
+    public var commitAfter: String?
+    public init(commitBefore: String?, commitAfter: String?) {
+        self.commitBefore = commitBefore
+        self.commitAfter = commitAfter
+    }
+}
+
+/// Applies the platform folder to the GitOps repository, exactly as `bulkhead apply` does; throws
+/// with the same message the command prints.
+public typealias GitOpsApply = @Sendable () throws -> GitOpsOutcome
+
+/// Why a change to the platform was refused.
+public enum WorkspaceError: Error, Sendable {
+    /// The declaration would be invalid: the loader's problems, as the CLI reports them.
+    case invalid([Problem])
+    case notFound(String)
+    case conflict(String)
+    /// Placement, rendering or the gate refused it (nothing was kept).
+    case rejected(String)
+    /// Git or the disk failed.
+    case failed(String)
+}
+
+/// What one accepted change did.
+public struct WorkspaceChange: Sendable, Equatable {
+    public var tenant: String
+    public var platformCommitBefore: String?
+    public var platformCommitAfter: String?
+    public var gitops: GitOpsOutcome
+}
+
+/// The platform folder, owned by the service as a git repository. Changes run one at a time:
+/// validate with the loader, write the declaration file, apply to the GitOps repository, and
+/// only then commit the platform folder; a change the apply refuses is undone on disk.
+public actor PlatformWorkspace {
+    public let folder: URL
+    let git: Git
+    let apply: GitOpsApply
+
+    /// Opens the folder, making it a git repository (with one commit of what is there) when it
+    /// is not one yet.
+    public init(folder: URL, apply: @escaping GitOpsApply) throws(WorkspaceError) {
+        self.folder = folder.standardizedFileURL
+        self.git = Git(root: self.folder)
+        self.apply = apply
+        do {
+            if !FileManager.default.fileExists(atPath: self.folder.appendingPathComponent(".git").path) {
+                try git.run(["init", "-q", "-b", "main"])
+            }
+            try Self.commitAll(git, message: "bulkhead serve: record the platform folder as found")
+        } catch {
+            throw .failed("cannot use \(self.folder.path) as the platform repository: \(error)")
+        }
+    }
+
+    /// The declaration as it is on disk now.
+    public func load() throws(WorkspaceError) -> DeclarationLoader.Result {
+        do { return try DeclarationLoader.load(folder: folder, displayPrefix: "") } catch { throw .failed(error.description) }
+    }
+
+    /// The file a tenant created through the service is declared in.
+    public static func tenantFile(_ name: String) -> String { "tenants/\(name).yaml" }
+
+    /// Declares a new tenant from a Tenant document (JSON: `metadata.name` and `spec`, with
+    /// `apiVersion` and `kind` filled in when missing) and applies it.
+    public func createTenant(_ document: CELValue, actor: String) throws(WorkspaceError) -> WorkspaceChange {
+        guard case .map(var root) = document else {
+            throw .invalid([Problem("bad-document", "the body must be a JSON object: a Tenant with metadata.name and spec", at: nil, path: "")])
+        }
+        guard case .map(let metadata)? = root["metadata"], case .string(let name)? = metadata["name"], !name.isEmpty else {
+            throw .invalid([Problem("missing-field", "metadata.name is required: the tenant's name", at: nil, path: "metadata.name")])
+        }
+        root = Self.withDefaults(root)
+        let file = Self.tenantFile(name)
+        let current = try load()
+        if current.declaration?.tenant(named: name) != nil || FileManager.default.fileExists(atPath: path(file)) {
+            throw .conflict("tenant '\(name)' already exists")
+        }
+        let text = "# Declared through the Bulkhead service by \(actor).\n" + YAMLWriter.document(Self.tree(.map(root)))
+        var sources = try sources()
+        sources.append((file, text))
+        let checked = DeclarationLoader.load(sources: sources)
+        guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
+        return try change(tenant: name, message: "tenant \(name): created by \(actor)", write: { () throws(WorkspaceError) in
+            try write(text, to: file)
+        }, undo: { try? FileManager.default.removeItem(atPath: path(file)) })
+    }
+
+    /// Removes a tenant declared in a file of its own, and applies (its GitOps files are pruned).
+    public func deleteTenant(_ name: String, actor: String) throws(WorkspaceError) -> WorkspaceChange {
+        guard let declaration = try load().declaration, let tenant = declaration.tenant(named: name) else {
+            throw .notFound("no tenant '\(name)'")
+        }
+        let file = tenant.origin.location.file
+        let others = try sources().filter { $0.name != file }
+        guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
+        guard Self.documentCount(text) == 1 else {
+            throw .conflict("tenant '\(name)' is declared in \(file) together with other documents; remove it there by hand and call POST /v1/sync")
+        }
+        let checked = DeclarationLoader.load(sources: others)
+        guard checked.errors.isEmpty else {
+            throw .conflict("removing tenant '\(name)' would leave the declaration invalid: " + checked.errors.map(\.description).joined(separator: "; "))
+        }
+        return try change(tenant: name, message: "tenant \(name): deleted by \(actor)", write: { () throws(WorkspaceError) in
+            do { try FileManager.default.removeItem(atPath: path(file)) } catch { throw .failed("cannot remove \(file): \(error.localizedDescription)") }
+        }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
+    }
+
+    /// Commits hand-made changes of the platform folder and applies them.
+    public func sync(actor: String) throws(WorkspaceError) -> WorkspaceChange {
+        let checked = try load()
+        guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
+        return try change(tenant: "", message: "sync: changes made by hand, recorded by \(actor)", write: {}, undo: {})
+    }
+
+    /// Writes, applies, and commits the platform folder; undoes the write when the apply fails.
+    func change(tenant: String, message: String, write: () throws(WorkspaceError) -> Void, undo: () -> Void) throws(WorkspaceError) -> WorkspaceChange {
+        let before = try head()
+        try write()
+        let gitops: GitOpsOutcome
+        do {
+            gitops = try apply()
+        } catch {
+            undo()
+            throw .rejected("\(error)")
+        }
+        do { try Self.commitAll(git, message: message) } catch { throw .failed("the GitOps repository has the change, but committing the platform folder failed: \(error)") }
+        return WorkspaceChange(tenant: tenant, platformCommitBefore: before, platformCommitAfter: try head(), gitops: gitops)
+    }
+
+    /// The platform folder's HEAD commit.
+    public func head() throws(WorkspaceError) -> String? {
+        do { return try git.head() } catch { throw .failed(error.description) }
+    }
+
+    static func commitAll(_ git: Git, message: String) throws(GitOpsError) {
+        try git.run(["add", "-A", "."])
+        guard try git.run(["diff", "--cached", "--quiet"], allowFailure: true).status != 0 else { return }
+        var identity = git
+        if try git.run(["config", "user.email"], allowFailure: true).status != 0 {
+            identity.environment = ["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",
+                                    "GIT_COMMITTER_NAME": "Bulkhead", "GIT_COMMITTER_EMAIL": "bulkhead@localhost"]
+        }
+        try identity.run(["commit", "-q", "-F", "-"], input: Data(message.utf8))
+    }
+
+    func sources() throws(WorkspaceError) -> [(name: String, text: String)] {
+        do {
+            return try DeclarationLoader.declarationFiles(in: folder).map { name in
+                (name, (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "")
+            }
+        } catch { throw .failed(error.description) }
+    }
+
+    func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
+
+    func write(_ text: String, to file: String) throws(WorkspaceError) {
+        let url = folder.appendingPathComponent(file)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch { throw .failed("cannot write \(file): \(error.localizedDescription)") }
+    }
+
+    static func documentCount(_ text: String) -> Int {
+        text.components(separatedBy: "\n---").filter { part in
+            part.split(separator: "\n").contains { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0 != "---" }
+        }.count
+    }
+
+    /// The document with `apiVersion` and `kind` set when absent.
+    static func withDefaults(_ map: CELMap) -> CELMap {
+        var entries = map.entries.filter { if case .string = $0.key { return true } else { return false } }
+        if map["apiVersion"] == nil { entries.insert((.string("apiVersion"), .string(declarationAPIVersion)), at: 0) }
+        if map["kind"] == nil { entries.insert((.string("kind"), .string("Tenant")), at: 1) }
+        return CELMap(entries)
+    }
+
+    /// A JSON value as the tree the YAML writer writes.
+    static func tree(_ value: CELValue) -> TreeNode {
+        switch value {
+        case .string(let text): return .string(text)
+        case .int(let number): return .int(number)
+        case .uint(let number): return .int(Int64(clamping: number))
+        case .double(let number): return .double(number)
+        case .bool(let flag): return .bool(flag)
+        case .list(let items): return .list(ListBox(items: items.map(tree)))
+        case .map(let map):
+            return .map(MapBox(entries: map.entries.compactMap { entry in
+                guard case .string(let key) = entry.key else { return nil }
+                return (key, tree(entry.value))
+            }))
+        default: return .null
+        }
+    }
+}

@@ -1,0 +1,95 @@
+public import BulkheadModel
+import Foundation
+import HTTPTypes
+public import Hummingbird
+
+/// The one error shape of the API: `{"error": {code, message, field, requestId, problems}}`.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable reason (`unauthenticated`, `forbidden`, `not-found`, …).
+    public var code: String
+    public var message: String
+    /// The field the error is about, as a path (`spec.tier`), when there is one.
+    public var field: String?
+    /// Every validation problem, with the same text the CLI prints.
+    public var problems: [Problem] = []
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil, problems: [Problem] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.problems = problems
+    }
+
+    static func unauthenticated(_ message: String) -> APIError { APIError(.unauthorized, "unauthenticated", message) }
+    static func forbidden(_ message: String) -> APIError { APIError(.forbidden, "forbidden", message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, "not-found", message) }
+    static func badRequest(_ message: String, field: String? = nil) -> APIError { APIError(.badRequest, "bad-request", message, field: field) }
+
+    /// The workspace's refusal as an API error.
+    init(_ error: WorkspaceError) {
+        switch error {
+        case .invalid(let problems):
+            let first = problems.first
+            self.init(.unprocessableContent, "invalid", problems.count == 1 ? first?.description ?? "invalid declaration"
+                      : "\(problems.count) problems in the declaration", field: first?.path.isEmpty == false ? first?.path : nil, problems: problems)
+        case .notFound(let message): self.init(.notFound, "not-found", message)
+        case .conflict(let message): self.init(.conflict, "conflict", message)
+        case .rejected(let message): self.init(.unprocessableContent, "rejected", message)
+        case .failed(let message): self.init(.internalServerError, "internal", message)
+        }
+    }
+
+    /// The JSON response, carrying the request id.
+    func response(requestID: String) -> Response {
+        struct Body: Encodable {
+            struct Detail: Encodable {
+                var code: String
+                var message: String
+                var field: String?
+                var requestId: String
+                var problems: [ProblemBody]?
+            }
+            var error: Detail
+        }
+        let problems = self.problems.isEmpty ? nil : self.problems.map(ProblemBody.init)
+        return JSONResponse.make(status, Body(error: .init(code: code, message: message, field: field, requestId: requestID, problems: problems)),
+                                 requestID: requestID)
+    }
+}
+
+/// A validation problem as the API shows it.
+struct ProblemBody: Encodable {
+    var code: String
+    var severity: String
+    var location: String?
+    var field: String
+    var message: String
+    var text: String
+
+    init(_ problem: Problem) {
+        code = problem.code
+        severity = problem.severity == .error ? "error" : "warning"
+        location = problem.location?.description
+        field = problem.path
+        message = problem.message
+        text = problem.description
+    }
+}
+
+/// JSON responses with sorted keys and the request id header.
+enum JSONResponse {
+    static let requestIDHeader = HTTPField.Name("X-Request-ID")!
+
+    static func make(_ status: HTTPResponse.Status, _ value: some Encodable, requestID: String) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = ((try? encoder.encode(value)) ?? Data("{}".utf8)) + Data("\n".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[requestIDHeader] = requestID
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

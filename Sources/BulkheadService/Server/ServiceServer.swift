@@ -1,0 +1,273 @@
+import BulkheadCEL
+import BulkheadModel
+import BulkheadRender
+public import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Where the service listens and what it serves.
+public struct ServiceConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The GitOps repository (read for placements).
+    public var repository: URL
+    /// Larger request bodies are refused with 413.
+    public var maxBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, repository: URL, maxBodyBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.repository = repository
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// The self-service API (JSON under `/v1`) and health endpoints. Every `/v1` route needs a
+/// bearer token; its role decides what the caller may see and change, and every change it makes
+/// (accepted or refused) is appended to the audit trail.
+public enum ServiceServer {
+    /// Builds the application (not yet running). `onRunning` gets the bound port.
+    public static func application(configuration: ServiceConfiguration, workspace: PlatformWorkspace, store: any ServiceStore,
+                                   logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let api = ServiceAPI(configuration: configuration, workspace: workspace, store: store, logger: logger)
+        let router = Router(context: ServiceRequestContext.self)
+        router.get("/healthz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/readyz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n"))) }
+        router.get("/v1/tenants") { request, context in await api.handle(request, context) { try await api.listTenants($0, $1) } }
+        router.post("/v1/tenants") { request, context in await api.handle(request, context) { try await api.createTenant($0, $1) } }
+        router.get("/v1/tenants/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api.handle(request, context) { try await api.getTenant(name, $0, $1) }
+        }
+        router.delete("/v1/tenants/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api.handle(request, context) { try await api.deleteTenant(name, $0, $1) }
+        }
+        router.post("/v1/sync") { request, context in await api.handle(request, context) { try await api.sync($0, $1) } }
+        router.get("/v1/clusters") { request, context in await api.handle(request, context) { try await api.listClusters($0, $1) } }
+        router.get("/v1/audit") { request, context in await api.handle(request, context) { try await api.audit($0, $1) } }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "bulkhead"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}
+
+extension ServiceServer {
+    /// Builds and runs the application until SIGTERM or SIGINT, then finishes requests in flight.
+    public static func serve(configuration: ServiceConfiguration, workspace: PlatformWorkspace, store: any ServiceStore,
+                             logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(configuration: configuration, workspace: workspace, store: store, logger: logger, onRunning: onRunning).runService()
+    }
+}
+
+/// The request context: Hummingbird's core storage and the client's address (for the audit trail).
+struct ServiceRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Who is calling, from the bearer token.
+struct Caller: Sendable {
+    var token: APIToken
+    var source: String
+    var requestID: String
+
+    func mayRead(tenant: String) -> Bool {
+        switch token.role {
+        case .platformAdmin, .viewer: true
+        case .tenantAdmin: token.tenants.contains(tenant)
+        case .auditor: false
+        }
+    }
+}
+
+/// The route handlers, each a thin step from a request to the workspace or the store and back.
+struct ServiceAPI: Sendable {
+    let configuration: ServiceConfiguration
+    let workspace: PlatformWorkspace
+    let store: any ServiceStore
+    let logger: Logger
+
+    /// Authenticates, runs `work`, and turns any error into the API's error shape.
+    func handle(_ request: Request, _ context: ServiceRequestContext, _ work: (Request, Caller) async throws -> Response) async -> Response {
+        let requestID = request.headers[JSONResponse.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        do {
+            let caller = try authenticate(request, source: context.remoteAddress?.ipAddress ?? "unknown", requestID: requestID)
+            return try await work(request, caller)
+        } catch let error as APIError {
+            logger.info("\(request.method) \(request.uri.path) -> \(error.status.code) \(error.code): \(error.message)", metadata: ["request-id": "\(requestID)"])
+            return error.response(requestID: requestID)
+        } catch {
+            logger.error("\(request.method) \(request.uri.path) failed: \(error)", metadata: ["request-id": "\(requestID)"])
+            return APIError(.internalServerError, "internal", "\(error)").response(requestID: requestID)
+        }
+    }
+
+    func authenticate(_ request: Request, source: String, requestID: String) throws -> Caller {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthenticated("send a token as 'Authorization: Bearer <secret>' (bulkhead token create)")
+        }
+        let secret = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
+        guard TokenSecrets.looksLikeSecret(secret), let token = try store.token(secretHash: TokenSecrets.hash(secret)) else {
+            throw APIError.unauthenticated("the token is not valid")
+        }
+        guard token.isUsable(at: Date()) else {
+            throw APIError.unauthenticated(token.revokedAt != nil ? "the token was revoked" : "the token has expired")
+        }
+        return Caller(token: token, source: source, requestID: requestID)
+    }
+
+    func require(_ caller: Caller, _ roles: Set<Role>, to action: String) throws {
+        guard roles.contains(caller.token.role) else {
+            throw APIError.forbidden("a \(caller.token.role.rawValue) token may not \(action)")
+        }
+    }
+
+    // MARK: Tenants
+
+    func listTenants(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "list tenants")
+        let query = request.uri.queryParameters
+        let limit = try Self.integer(query["limit"].map(String.init), name: "limit", default: 100, range: 1...1000)
+        let offset = try Self.integer(query["offset"].map(String.init), name: "offset", default: 0, range: 0...Int.max)
+        let declaration = try await declaration()
+        let lock = lock()
+        let filtered = declaration.tenants.filter { tenant in
+            caller.mayRead(tenant: tenant.name)
+                && query["team"].map { tenant.team == String($0) } ?? true
+                && query["tier"].map { tenant.tier == String($0) } ?? true
+                && query["environment"].map { value in tenant.environments.contains { $0.rawValue == String(value) } } ?? true
+                && query["cluster"].map { value in (lock.placements[tenant.name] ?? []).contains { $0.cluster == String(value) } } ?? true
+        }
+        let page = filtered.dropFirst(offset).prefix(limit).map { TenantView($0, placements: lock.placements[$0.name] ?? []) }
+        let next = offset + limit < filtered.count ? offset + limit : nil
+        return JSONResponse.make(.ok, Page(items: Array(page), total: filtered.count, offset: offset, limit: limit, next: next), requestID: caller.requestID)
+    }
+
+    func getTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "read tenants")
+        // Checked before looking the tenant up, so the answer says nothing about other tenants.
+        guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
+        guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
+        return JSONResponse.make(.ok, TenantView(tenant, placements: lock().placements[name] ?? []), requestID: caller.requestID)
+    }
+
+    func createTenant(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin], to: "create tenants")
+        let body = try await self.body(request)
+        let document: CELValue
+        do { document = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        var name: String?
+        if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
+        return try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
+            try await workspace.createTenant(document, actor: caller.token.id)
+        }
+    }
+
+    func deleteTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin], to: "delete tenants")
+        return try await audited(caller, action: "tenant.delete", tenant: name, status: .ok) {
+            try await workspace.deleteTenant(name, actor: caller.token.id)
+        }
+    }
+
+    func sync(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin], to: "sync the platform folder")
+        return try await audited(caller, action: "platform.sync", tenant: nil, status: .ok) {
+            try await workspace.sync(actor: caller.token.id)
+        }
+    }
+
+    /// Runs a change and appends its audit record, whether it was accepted or refused.
+    func audited(_ caller: Caller, action: String, tenant: String?, status: HTTPResponse.Status,
+                 _ change: () async throws -> WorkspaceChange) async throws -> Response {
+        var entry = AuditEntry(time: Date(), actor: caller.token.id, role: caller.token.role.rawValue, action: action, tenant: tenant,
+                               requestID: caller.requestID, source: caller.source, result: "ok")
+        do {
+            let result = try await change()
+            entry.platformCommitBefore = result.platformCommitBefore
+            entry.platformCommitAfter = result.platformCommitAfter
+            entry.gitopsCommitBefore = result.gitops.commitBefore
+            entry.gitopsCommitAfter = result.gitops.commitAfter
+            _ = try store.append(entry)
+            return JSONResponse.make(status, ChangeView(result, requestID: caller.requestID), requestID: caller.requestID)
+        } catch {
+            let apiError = (error as? WorkspaceError).map(APIError.init) ?? APIError(.internalServerError, "internal", "\(error)")
+            entry.result = "refused \(apiError.status.code) \(apiError.code): \(apiError.message)"
+            _ = try store.append(entry)
+            throw apiError
+        }
+    }
+
+    // MARK: Clusters and audit
+
+    func listClusters(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "list clusters")
+        var counts: [String: Int] = [:]
+        for placements in lock().placements.values {
+            for cluster in Set(placements.map(\.cluster)) { counts[cluster, default: 0] += 1 }
+        }
+        let clusters = try await declaration().clusters.map { ClusterView($0, tenants: counts[$0.name] ?? 0) }
+        return JSONResponse.make(.ok, Page(items: clusters, total: clusters.count, offset: 0, limit: clusters.count, next: nil), requestID: caller.requestID)
+    }
+
+    func audit(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .auditor], to: "read the audit trail")
+        let query = request.uri.queryParameters
+        func time(_ name: String) throws -> Date? {
+            guard let text = query[Substring(name)].map(String.init) else { return nil }
+            guard let date = ISO8601DateFormatter().date(from: text) else { throw APIError.badRequest("\(name) must be an RFC 3339 time such as 2026-11-01T00:00:00Z", field: name) }
+            return date
+        }
+        let limit = try Self.integer(query["limit"].map(String.init), name: "limit", default: 1000, range: 1...10_000)
+        let filter = AuditFilter(tenant: query["tenant"].map(String.init), actor: query["actor"].map(String.init),
+                                 since: try time("since"), until: try time("until"), limit: limit)
+        let records = try store.auditRecords(filter)
+        return JSONResponse.make(.ok, Page(items: records, total: records.count, offset: 0, limit: limit, next: nil), requestID: caller.requestID)
+    }
+
+    // MARK: Helpers
+
+    func declaration() async throws -> PlatformDeclaration {
+        let result: DeclarationLoader.Result
+        do { result = try await workspace.load() } catch { throw APIError(error) }
+        guard let declaration = result.declaration else {
+            throw APIError(.internalServerError, "invalid-platform", "the platform folder does not validate; fix it and call POST /v1/sync",
+                           problems: result.errors)
+        }
+        return declaration
+    }
+
+    func lock() -> PlacementLock {
+        let url = configuration.repository.appendingPathComponent(PlacementLock.fileName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return PlacementLock() }
+        return (try? PlacementLock(parsing: text)) ?? PlacementLock()
+    }
+
+    func body(_ request: Request) async throws -> [UInt8] {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "too-large", "the body is \(length) bytes; the limit is \(limit)")
+        }
+        do { return Array(try await request.body.collect(upTo: limit).readableBytesView) } catch {
+            throw APIError(.contentTooLarge, "too-large", "the body is larger than the limit of \(limit) bytes")
+        }
+    }
+
+    static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "up" : String(range.upperBound))", field: name)
+        }
+        return number
+    }
+}
