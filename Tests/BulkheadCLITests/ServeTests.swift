@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// `bulkhead serve` as a user runs it: the real binary on loopback, tokens made with
+/// `bulkhead token create`, curl as the client, then SIGTERM.
+@Suite(.serialized) struct ServeTests {
+    /// A running server on a copy of the example, with one token per role.
+    final class Server {
+        let folder: URL
+        let platform: URL
+        let repo: URL
+        let process: Process
+        let port: Int
+        var tokens: [String: String] = [:]
+
+        init() throws {
+            folder = try CLI.temporaryFolder()
+            platform = folder.appendingPathComponent("platform")
+            repo = folder.appendingPathComponent("gitops")
+            try FileManager.default.copyItem(at: CLI.example, to: platform)
+            for (key, arguments) in [("admin", ["--role", "platform-admin"]), ("web", ["--role", "tenant-admin", "--tenant", "web"]),
+                                     ("viewer", ["--role", "viewer"]), ("auditor", ["--role", "auditor"])] {
+                let run = try CLI.run(CLI.binary.path, ["token", "create", "--repo", repo.path, "--name", key, "-o", "json"] + arguments)
+                let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+                tokens[key] = try #require(object?["secret"] as? String, "token create: \(run.stderr)")
+            }
+            let output = folder.appendingPathComponent("serve.out")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["serve", "--platform", platform.path, "--repo", repo.path, "--port", "0"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["GIT_AUTHOR_NAME"] = "Test"; environment["GIT_AUTHOR_EMAIL"] = "test@example.com"
+            environment["GIT_COMMITTER_NAME"] = "Test"; environment["GIT_COMMITTER_EMAIL"] = "test@example.com"
+            process.environment = environment
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var port: Int?
+            for _ in 0..<600 where port == nil {
+                Thread.sleep(forTimeInterval: 0.1)
+                let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+                if let range = text.range(of: "listening on http://127.0.0.1:") {
+                    port = Int(text[range.upperBound...].prefix { $0.isNumber })
+                }
+            }
+            self.port = try #require(port, "the server did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        }
+
+        /// curl as `who` (a role key, or nil for no token): (status, JSON object).
+        func call(_ method: String, _ path: String, as who: String?, body: String? = nil) throws -> (status: Int, json: [String: Any]) {
+            var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
+            if let who { arguments += ["-H", "Authorization: Bearer \(tokens[who] ?? who)"] }
+            if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+            let output = try CLI.run("/usr/bin/curl", arguments).stdout
+            let status = Int(output.split(separator: "\n").last ?? "") ?? 0
+            let text = output.split(separator: "\n").dropLast().joined(separator: "\n")
+            let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            return (status, json)
+        }
+
+        /// Stops the server with SIGTERM; returns its exit status.
+        func stop() -> Int32 {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static let newTenant = #"{"metadata":{"name":"newshop"},"spec":{"tier":"basic","owners":["shop-admins"],"team":"shop","costCenter":"CC-4001","environments":["dev"],"dataClassification":"internal","apps":[{"name":"api","port":8080}]}}"#
+
+    /// Every route × role, for the caller's own tenant and another one: the exact status, and
+    /// no other tenant's data in lists or errors.
+    @Test func rolesDecideEveryRoute() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let expected: [(method: String, path: String, statuses: [String: Int])] = [
+            ("GET", "/v1/tenants", ["admin": 200, "web": 200, "viewer": 200, "auditor": 403, "none": 401, "bogus": 401]),
+            ("GET", "/v1/tenants/web", ["admin": 200, "web": 200, "viewer": 200, "auditor": 403, "none": 401]),
+            ("GET", "/v1/tenants/payments", ["admin": 200, "web": 403, "viewer": 200, "auditor": 403, "none": 401]),
+            ("GET", "/v1/tenants/no-such-tenant", ["admin": 404, "web": 403, "viewer": 404, "auditor": 403]),
+            ("GET", "/v1/clusters", ["admin": 200, "web": 200, "viewer": 200, "auditor": 403, "none": 401]),
+            ("GET", "/v1/audit", ["admin": 200, "web": 403, "viewer": 403, "auditor": 200, "none": 401]),
+            ("POST", "/v1/tenants", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
+            ("DELETE", "/v1/tenants/web", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
+            ("POST", "/v1/sync", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
+        ]
+        for route in expected {
+            for (who, status) in route.statuses {
+                let caller: String? = who == "none" ? nil : who == "bogus" ? "bh_" + String(repeating: "x", count: 43) : who
+                let answer = try server.call(route.method, route.path, as: caller, body: route.method == "POST" ? Self.newTenant : nil)
+                #expect(answer.status == status, "\(route.method) \(route.path) as \(who)")
+                if status >= 400 {
+                    let error = answer.json["error"] as? [String: Any]
+                    #expect(error?["code"] is String && error?["requestId"] is String, "\(route.method) \(route.path) as \(who): \(answer.json)")
+                    #expect(!"\(answer.json)".contains("payments") || route.path.contains("payments"), "no other tenant named in errors")
+                }
+            }
+        }
+        let own = try server.call("GET", "/v1/tenants", as: "web")
+        let names = (own.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["web"] && own.json["total"] as? Int == 1, "a tenant-admin lists only its own tenants")
+        #expect(server.stop() == 0, "SIGTERM stops the server cleanly")
+    }
+
+    /// Onboarding through the API: the declaration file, one platform commit, one GitOps
+    /// commit, the audit record with both, then delete prunes in one commit.
+    @Test func createAndDeleteATenant() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let gitopsBefore = try CLI.git(server.repo, "rev-list", "--count", "HEAD")
+        let created = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
+        #expect(created.status == 201, "\(created.json)")
+        let file = server.platform.appendingPathComponent("tenants/newshop.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("kind: Tenant") && text.contains("  name: newshop") && text.contains("  tier: basic"))
+        #expect(try CLI.git(server.platform, "log", "-1", "--format=%s").hasPrefix("tenant newshop: created by tok_"))
+        #expect(try CLI.git(server.platform, "status", "--porcelain").isEmpty)
+        #expect(Int(try CLI.git(server.repo, "rev-list", "--count", "HEAD")) == Int(gitopsBefore)! + 1, "one GitOps commit")
+        #expect(created.json["gitopsCommitAfter"] as? String == (try CLI.git(server.repo, "rev-parse", "HEAD")))
+        #expect(FileManager.default.fileExists(atPath: server.repo.appendingPathComponent("clusters/dev-euw1-1/tenants/newshop/bundle.yaml").path))
+
+        let fetched = try server.call("GET", "/v1/tenants/newshop", as: "viewer")
+        #expect(fetched.json["team"] as? String == "shop")
+        #expect((fetched.json["placements"] as? [[String: Any]])?.isEmpty == false)
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant).status == 409)
+
+        let deleted = try server.call("DELETE", "/v1/tenants/newshop", as: "admin")
+        #expect(deleted.status == 200, "\(deleted.json)")
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+        #expect(!FileManager.default.fileExists(atPath: server.repo.appendingPathComponent("clusters/dev-euw1-1/tenants/newshop").path))
+        #expect(try server.call("GET", "/v1/tenants/newshop", as: "admin").status == 404)
+
+        let audit = try server.call("GET", "/v1/audit?tenant=newshop", as: "auditor")
+        let records = audit.json["items"] as? [[String: Any]] ?? []
+        let actions = records.compactMap { ($0["entry"] as? [String: Any])?["action"] as? String }
+        #expect(actions == ["tenant.create", "tenant.create", "tenant.delete"], "accepted and refused changes are recorded")
+        let first = records.first?["entry"] as? [String: Any]
+        #expect(first?["gitopsCommitAfter"] as? String == created.json["gitopsCommitAfter"] as? String)
+        #expect(first?["source"] as? String == "127.0.0.1")
+        #expect(server.stop() == 0)
+        let verify = try CLI.bulkhead("audit-log", "verify", "--repo", server.repo.path)
+        #expect(verify.status == 0 && verify.stdout.contains("intact"), "\(verify.stderr)")
+    }
+
+    /// Bad input: the same validation text as `bulkhead validate`, the field path, and nothing written.
+    @Test func invalidTenantsAreRefusedWithTheCLIsMessages() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let before = try CLI.git(server.repo, "rev-parse", "HEAD")
+        let bad = #"{"metadata":{"name":"bad"},"spec":{"tier":"basic","team":"x","costCenter":"CC-1","environments":["dev"],"dataClassification":"secret"}}"#
+        let refused = try server.call("POST", "/v1/tenants", as: "admin", body: bad)
+        #expect(refused.status == 422)
+        let error = refused.json["error"] as? [String: Any]
+        let problems = (error?["problems"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        #expect(!problems.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: server.platform.appendingPathComponent("tenants/bad.yaml").path), "nothing written")
+        #expect(try CLI.git(server.repo, "rev-parse", "HEAD") == before)
+
+        // The same document written by hand, checked by the CLI from the platform folder.
+        let copy = try CLI.temporaryFolder().appendingPathComponent("platform")
+        try FileManager.default.copyItem(at: CLI.example, to: copy)
+        let yaml = "apiVersion: bulkhead.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: bad\nspec:\n  costCenter: CC-1\n  dataClassification: secret\n  environments:\n  - dev\n  team: x\n  tier: basic\n"
+        try ("# Declared through the Bulkhead service by x.\n" + yaml).write(to: copy.appendingPathComponent("tenants/bad.yaml"), atomically: true, encoding: .utf8)
+        let validate = try CLI.bulkhead("validate", ".", in: copy)
+        for problem in problems {
+            #expect(validate.stderr.contains(problem) || validate.stdout.contains(problem), "CLI says the same: \(problem)\n\(validate.stderr)")
+        }
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: "{not json").status == 400)
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: "[]").status == 422)
+        #expect(try server.call("GET", "/v1/tenants?limit=0", as: "admin").status == 400)
+    }
+}
