@@ -62,9 +62,18 @@ public actor PlatformWorkspace {
         }
     }
 
-    /// The declaration as it is on disk now.
+    /// The declaration as the last change (or sync) left it: loaded from disk once, then kept,
+    /// since every change goes through this actor. Hand edits are seen after `sync`.
+    private var current: DeclarationLoader.Result?
+
+    /// The declaration as the service knows it.
     public func load() throws(WorkspaceError) -> DeclarationLoader.Result {
-        do { return try DeclarationLoader.load(folder: folder, displayPrefix: "") } catch { throw .failed(error.description) }
+        if let current { return current }
+        do {
+            let loaded = try DeclarationLoader.load(folder: folder, displayPrefix: "")
+            current = loaded
+            return loaded
+        } catch { throw .failed(error.description) }
     }
 
     /// The file a tenant created through the service is declared in.
@@ -90,7 +99,7 @@ public actor PlatformWorkspace {
         sources.append((file, text))
         let checked = DeclarationLoader.load(sources: sources)
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
-        return try change(tenant: name, message: "tenant \(name): created by \(actor)", write: { () throws(WorkspaceError) in
+        return try change(tenant: name, message: "tenant \(name): created by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             try write(text, to: file)
         }, undo: { try? FileManager.default.removeItem(atPath: path(file)) })
     }
@@ -110,22 +119,26 @@ public actor PlatformWorkspace {
         guard checked.errors.isEmpty else {
             throw .conflict("removing tenant '\(name)' would leave the declaration invalid: " + checked.errors.map(\.description).joined(separator: "; "))
         }
-        return try change(tenant: name, message: "tenant \(name): deleted by \(actor)", write: { () throws(WorkspaceError) in
+        return try change(tenant: name, message: "tenant \(name): deleted by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             do { try FileManager.default.removeItem(atPath: path(file)) } catch { throw .failed("cannot remove \(file): \(error.localizedDescription)") }
         }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
     }
 
     /// Commits hand-made changes of the platform folder and applies them.
     public func sync(actor: String) throws(WorkspaceError) -> WorkspaceChange {
+        current = nil
         let checked = try load()
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
-        return try change(tenant: "", message: "sync: changes made by hand, recorded by \(actor)", write: {}, undo: {})
+        return try change(tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, write: {}, undo: {})
     }
 
     /// Writes, applies, and commits the platform folder; undoes the write when the apply fails.
-    func change(tenant: String, message: String, write: () throws(WorkspaceError) -> Void, undo: () -> Void) throws(WorkspaceError) -> WorkspaceChange {
+    /// `after` is the declaration once the change is made.
+    func change(tenant: String, message: String, after: DeclarationLoader.Result, write: () throws(WorkspaceError) -> Void,
+                undo: () -> Void) throws(WorkspaceError) -> WorkspaceChange {
         let before = try head()
         try write()
+        current = nil
         let gitops: GitOpsOutcome
         do {
             gitops = try apply()
@@ -133,6 +146,7 @@ public actor PlatformWorkspace {
             undo()
             throw .rejected("\(error)")
         }
+        current = after
         do { try Self.commitAll(git, message: message) } catch { throw .failed("the GitOps repository has the change, but committing the platform folder failed: \(error)") }
         return WorkspaceChange(tenant: tenant, platformCommitBefore: before, platformCommitAfter: try head(), gitops: gitops)
     }

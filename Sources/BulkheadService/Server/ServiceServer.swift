@@ -96,6 +96,7 @@ struct ServiceAPI: Sendable {
     let workspace: PlatformWorkspace
     let store: any ServiceStore
     let logger: Logger
+    let locks = LockCache()
 
     /// Authenticates, runs `work`, and turns any error into the API's error shape.
     func handle(_ request: Request, _ context: ServiceRequestContext, _ work: (Request, Caller) async throws -> Response) async -> Response {
@@ -248,9 +249,7 @@ struct ServiceAPI: Sendable {
     }
 
     func lock() -> PlacementLock {
-        let url = configuration.repository.appendingPathComponent(PlacementLock.fileName)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return PlacementLock() }
-        return (try? PlacementLock(parsing: text)) ?? PlacementLock()
+        locks.lock(at: configuration.repository.appendingPathComponent(PlacementLock.fileName))
     }
 
     func body(_ request: Request) async throws -> [UInt8] {
@@ -269,5 +268,27 @@ struct ServiceAPI: Sendable {
             throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "up" : String(range.upperBound))", field: name)
         }
         return number
+    }
+}
+
+/// The GitOps repository's placement lock, parsed again only when the file changes (by size or
+/// modification time): reads must not parse thousands of placements each.
+final class LockCache: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var key: (size: Int, modified: Date)?
+    private var value = PlacementLock()
+
+    func lock(at url: URL) -> PlacementLock {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+        let modified = attributes?[.modificationDate] as? Date ?? .distantPast
+        if let cached = mutex.withLock({ key.map { $0.size == size && $0.modified == modified ? value : nil } ?? nil }) { return cached }
+        let text = try? String(contentsOf: url, encoding: .utf8)
+        let parsed = text.flatMap { try? PlacementLock(parsing: $0) } ?? PlacementLock()
+        mutex.withLock {
+            key = (size, modified)
+            value = parsed
+        }
+        return parsed
     }
 }
