@@ -24,6 +24,11 @@ for tool in curl openssl; do
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
   fi
 done
+# promtool (Debian's prometheus package) checks the service's /metrics exposition.
+if ! command -v promtool >/dev/null; then
+  log "installing prometheus (for promtool)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+fi
 if ! command -v kubectl >/dev/null; then
   log "installing kubectl"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null || true
@@ -131,5 +136,36 @@ check "validate-manifests on the rendered ValidatingWebhookConfiguration" \
   "$SHARED/tools/validate-manifests" --k8s-version 1.33 "$WORK/gitops-webhook/clusters/prod-euw1-1/platform"
 check "openssl verify: the webhook's serving certificate chains to its CA" \
   openssl verify -CAfile "$WORK/certs/ca.crt" "$WORK/certs/tls.crt"
+
+# The self-service API: onboard a tenant on a copy of the example, then check /metrics with
+# promtool and the audit trail's chain.
+cp -r examples/acme "$WORK/service-platform"
+SECRET=$(.build/debug/bulkhead token create --repo "$WORK/service-gitops" --name ci --role platform-admin -o json |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+.build/debug/bulkhead serve --platform "$WORK/service-platform" --repo "$WORK/service-gitops" --port 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVE_PID=$!
+SERVE_PORT=""
+for _ in $(seq 1 600); do
+  SERVE_PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$WORK/serve.out" 2>/dev/null | grep -o '[0-9]*$' || true)
+  [[ -n $SERVE_PORT ]] && break
+  sleep 0.1
+done
+cat >"$WORK/ci-shop.json" <<'JSON'
+{"metadata": {"name": "ci-shop"}, "spec": {"tier": "basic", "owners": ["ci"], "team": "ci", "costCenter": "CC-1",
+ "environments": ["dev"], "dataClassification": "internal"}}
+JSON
+onboard() {
+  local status
+  status=$(curl -s -o "$WORK/onboard.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $SECRET" \
+    --data-binary @"$WORK/ci-shop.json" "http://127.0.0.1:$SERVE_PORT/v1/tenants")
+  cat "$WORK/onboard.out"; echo
+  [[ $status == 201 ]] && test -f "$WORK/service-platform/tenants/ci-shop.yaml"
+}
+check "bulkhead serve: POST /v1/tenants onboards a tenant (201)" onboard
+curl -s "http://127.0.0.1:$SERVE_PORT/metrics" >"$WORK/metrics.txt" || true
+check "promtool check metrics on the service's /metrics" bash -c "grep -q bulkhead_http_requests_total '$WORK/metrics.txt' && promtool check metrics < '$WORK/metrics.txt'"
+kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true
+check "bulkhead audit-log verify (the service's audit trail)" .build/debug/bulkhead audit-log verify --repo "$WORK/service-gitops"
+
 echo "external checks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -101,6 +101,11 @@ import Testing
         let own = try server.call("GET", "/v1/tenants", as: "web")
         let names = (own.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names == ["web"] && own.json["total"] as? Int == 1, "a tenant-admin lists only its own tenants")
+        let metrics = try CLI.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(server.port)/metrics"]).stdout
+        #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants",method="GET",status="200"} 4"#), "\(metrics)")
+        #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants",method="GET",status="401"} 2"#))
+        #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants/{name}",method="GET",status="403"} 5"#))
+        #expect(metrics.contains("bulkhead_tenants 14"))
         #expect(server.stop() == 0, "SIGTERM stops the server cleanly")
     }
 

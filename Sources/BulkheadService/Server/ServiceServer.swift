@@ -31,23 +31,24 @@ public enum ServiceServer {
     /// Builds the application (not yet running). `onRunning` gets the bound port.
     public static func application(configuration: ServiceConfiguration, workspace: PlatformWorkspace, store: any ServiceStore,
                                    logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let api = ServiceAPI(configuration: configuration, workspace: workspace, store: store, logger: logger)
+        let api = ServiceAPI(configuration: configuration, workspace: workspace, store: store, logger: logger, metrics: ServiceMetrics())
         let router = Router(context: ServiceRequestContext.self)
         router.get("/healthz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("/readyz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n"))) }
-        router.get("/v1/tenants") { request, context in await api.handle(request, context) { try await api.listTenants($0, $1) } }
-        router.post("/v1/tenants") { request, context in await api.handle(request, context) { try await api.createTenant($0, $1) } }
+        router.get("/metrics") { _, _ in await api.metricsResponse() }
+        router.get("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.listTenants($0, $1) } }
+        router.post("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.createTenant($0, $1) } }
         router.get("/v1/tenants/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
-            return await api.handle(request, context) { try await api.getTenant(name, $0, $1) }
+            return await api.handle(request, context, route: "/v1/tenants/{name}") { try await api.getTenant(name, $0, $1) }
         }
         router.delete("/v1/tenants/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
-            return await api.handle(request, context) { try await api.deleteTenant(name, $0, $1) }
+            return await api.handle(request, context, route: "/v1/tenants/{name}") { try await api.deleteTenant(name, $0, $1) }
         }
-        router.post("/v1/sync") { request, context in await api.handle(request, context) { try await api.sync($0, $1) } }
-        router.get("/v1/clusters") { request, context in await api.handle(request, context) { try await api.listClusters($0, $1) } }
-        router.get("/v1/audit") { request, context in await api.handle(request, context) { try await api.audit($0, $1) } }
+        router.post("/v1/sync") { request, context in await api.handle(request, context, route: "/v1/sync") { try await api.sync($0, $1) } }
+        router.get("/v1/clusters") { request, context in await api.handle(request, context, route: "/v1/clusters") { try await api.listClusters($0, $1) } }
+        router.get("/v1/audit") { request, context in await api.handle(request, context, route: "/v1/audit") { try await api.audit($0, $1) } }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "bulkhead"),
@@ -96,10 +97,18 @@ struct ServiceAPI: Sendable {
     let workspace: PlatformWorkspace
     let store: any ServiceStore
     let logger: Logger
+    let metrics: ServiceMetrics
     let locks = LockCache()
 
     /// Authenticates, runs `work`, and turns any error into the API's error shape.
-    func handle(_ request: Request, _ context: ServiceRequestContext, _ work: (Request, Caller) async throws -> Response) async -> Response {
+    func handle(_ request: Request, _ context: ServiceRequestContext, route: String, _ work: (Request, Caller) async throws -> Response) async -> Response {
+        let started = ContinuousClock.now
+        let response = await answer(request, context, work)
+        metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    func answer(_ request: Request, _ context: ServiceRequestContext, _ work: (Request, Caller) async throws -> Response) async -> Response {
         let requestID = request.headers[JSONResponse.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString.lowercased()
         do {
             let caller = try authenticate(request, source: context.remoteAddress?.ipAddress ?? "unknown", requestID: requestID)
@@ -193,18 +202,23 @@ struct ServiceAPI: Sendable {
                  _ change: () async throws -> WorkspaceChange) async throws -> Response {
         var entry = AuditEntry(time: Date(), actor: caller.token.id, role: caller.token.role.rawValue, action: action, tenant: tenant,
                                requestID: caller.requestID, source: caller.source, result: "ok")
+        let started = ContinuousClock.now
         do {
             let result = try await change()
+            metrics.recordChange(action: action, accepted: true, duration: ContinuousClock.now - started)
             entry.platformCommitBefore = result.platformCommitBefore
             entry.platformCommitAfter = result.platformCommitAfter
             entry.gitopsCommitBefore = result.gitops.commitBefore
             entry.gitopsCommitAfter = result.gitops.commitAfter
             _ = try store.append(entry)
+            metrics.recordAudit()
             return JSONResponse.make(status, ChangeView(result, requestID: caller.requestID), requestID: caller.requestID)
         } catch {
+            metrics.recordChange(action: action, accepted: false, duration: ContinuousClock.now - started)
             let apiError = (error as? WorkspaceError).map(APIError.init) ?? APIError(.internalServerError, "internal", "\(error)")
             entry.result = "refused \(apiError.status.code) \(apiError.code): \(apiError.message)"
             _ = try store.append(entry)
+            metrics.recordAudit()
             throw apiError
         }
     }
@@ -234,6 +248,20 @@ struct ServiceAPI: Sendable {
                                  since: try time("since"), until: try time("until"), limit: limit)
         let records = try store.auditRecords(filter)
         return JSONResponse.make(.ok, Page(items: records, total: records.count, offset: 0, limit: limit, next: nil), requestID: caller.requestID)
+    }
+
+    /// `/metrics`: the fleet gauges brought up to date, then the exposition.
+    func metricsResponse() async -> Response {
+        if let declaration = try? await workspace.load().declaration {
+            var placements: [String: Int] = [:]
+            for cluster in declaration.clusters { placements[cluster.name] = 0 }
+            for entries in lock().placements.values {
+                for cluster in Set(entries.map(\.cluster)) { placements[cluster, default: 0] += 1 }
+            }
+            metrics.recordFleet(tenants: declaration.tenants.count, placements: placements)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
 
     // MARK: Helpers
