@@ -49,8 +49,9 @@ import Testing
         }
 
         /// curl as `who` (a role key, or nil for no token): (status, JSON object).
-        func call(_ method: String, _ path: String, as who: String?, body: String? = nil) throws -> (status: Int, json: [String: Any]) {
+        func call(_ method: String, _ path: String, as who: String?, body: String? = nil, headers: [String] = []) throws -> (status: Int, json: [String: Any]) {
             var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
+            for header in headers { arguments += ["-H", header] }
             if let who { arguments += ["-H", "Authorization: Bearer \(tokens[who] ?? who)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
             let output = try CLI.run("/usr/bin/curl", arguments).stdout
@@ -204,6 +205,32 @@ import Testing
         #expect(commits.count == count, "each create has its own GitOps commit")
         #expect(server.stop() == 0)
         #expect(try CLI.bulkhead("audit-log", "verify", "--repo", server.repo.path).status == 0)
+    }
+}
+
+extension ServeTests {
+    /// A retried create with the same Idempotency-Key gets the first answer and changes nothing
+    /// more; the key with another body is refused; another token's same key is its own.
+    @Test func idempotencyKeysMakeRetriesSafe() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let key = ["Idempotency-Key: create-newshop-1"]
+        let first = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant, headers: key)
+        #expect(first.status == 201)
+        let commits = try CLI.git(server.repo, "rev-list", "--count", "HEAD")
+        let retry = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant, headers: key)
+        #expect(retry.status == 201, "the first answer, not 409")
+        #expect(retry.json["gitopsCommitAfter"] as? String == first.json["gitopsCommitAfter"] as? String)
+        #expect(try CLI.git(server.repo, "rev-list", "--count", "HEAD") == commits, "no second commit")
+        let other = Self.newTenant.replacingOccurrences(of: "CC-4001", with: "CC-4002")
+        let reused = try server.call("POST", "/v1/tenants", as: "admin", body: other, headers: key)
+        #expect(reused.status == 422 && (reused.json["error"] as? [String: Any])?["code"] as? String == "idempotency-key-reused")
+        // A refused request is kept too: its retry gets the same refusal.
+        let bad = #"{"metadata":{"name":"x"},"spec":{}}"#
+        let refused = try server.call("POST", "/v1/tenants", as: "admin", body: bad, headers: ["Idempotency-Key: bad-1"])
+        #expect(refused.status == 422)
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: bad, headers: ["Idempotency-Key: bad-1"]).status == 422)
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant, headers: ["Idempotency-Key: \(String(repeating: "k", count: 300))"]).status == 400)
     }
 }
 

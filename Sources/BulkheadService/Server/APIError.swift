@@ -43,6 +43,11 @@ public struct APIError: Error, Sendable {
 
     /// The JSON response, carrying the request id.
     func response(requestID: String) -> Response {
+        JSONResponse.make(status, bytes: body(requestID: requestID), requestID: requestID)
+    }
+
+    /// The JSON body.
+    func body(requestID: String) -> [UInt8] {
         struct Body: Encodable {
             struct Detail: Encodable {
                 var code: String
@@ -54,8 +59,7 @@ public struct APIError: Error, Sendable {
             var error: Detail
         }
         let problems = self.problems.isEmpty ? nil : self.problems.map(ProblemBody.init)
-        return JSONResponse.make(status, Body(error: .init(code: code, message: message, field: field, requestId: requestID, problems: problems)),
-                                 requestID: requestID)
+        return JSONResponse.bytes(Body(error: .init(code: code, message: message, field: field, requestId: requestID, problems: problems)))
     }
 }
 
@@ -83,13 +87,22 @@ enum JSONResponse {
     static let requestIDHeader = HTTPField.Name("X-Request-ID")!
 
     static func make(_ status: HTTPResponse.Status, _ value: some Encodable, requestID: String) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = ((try? encoder.encode(value)) ?? Data("{}".utf8)) + Data("\n".utf8)
+        make(status, bytes: bytes(value), requestID: requestID)
+    }
+
+    static func make(_ status: HTTPResponse.Status, bytes: [UInt8], requestID: String, replayed: Bool = false) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[requestIDHeader] = requestID
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A value as JSON text with sorted keys and a final newline.
+    static func bytes(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return [UInt8]((try? encoder.encode(value)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
     }
 }

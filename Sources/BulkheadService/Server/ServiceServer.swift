@@ -99,6 +99,7 @@ struct ServiceAPI: Sendable {
     let logger: Logger
     let metrics: ServiceMetrics
     let locks = LockCache()
+    let inFlight = InFlightKeys()
 
     /// Authenticates, runs `work`, and turns any error into the API's error shape.
     func handle(_ request: Request, _ context: ServiceRequestContext, route: String, _ work: (Request, Caller) async throws -> Response) async -> Response {
@@ -178,28 +179,72 @@ struct ServiceAPI: Sendable {
         do { document = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
         var name: String?
         if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
-        return try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
-            try await workspace.createTenant(document, actor: caller.token.id)
+        let create = {
+            try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
+                try await workspace.createTenant(document, actor: caller.token.id)
+            }
         }
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return try await create().response(requestID: caller.requestID) }
+        return try await idempotent(caller, key: key, request: Array("POST /v1/tenants\u{0}".utf8) + body, run: create)
+    }
+
+    /// Runs a request once per (token, `Idempotency-Key`): a retry with the same key and the same
+    /// request gets the first answer again (4xx answers included, 5xx not kept); the same key with
+    /// another request is refused with 422, and while the first is still running, with 409.
+    func idempotent(_ caller: Caller, key: String, request: [UInt8], run: () async throws -> Answer) async throws -> Response {
+        guard (1...255).contains(key.utf8.count) else { throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key") }
+        let hash = TokenSecrets.hash(String(decoding: request, as: UTF8.self))
+        guard await inFlight.begin(caller.token.id + "\u{0}" + key) else {
+            throw APIError(.conflict, "in-progress", "a request with this Idempotency-Key is still being processed; retry later")
+        }
+        do {
+            let answer = try await replayOrRun(caller, key: key, hash: hash, run: run)
+            await inFlight.end(caller.token.id + "\u{0}" + key)
+            return answer
+        } catch {
+            await inFlight.end(caller.token.id + "\u{0}" + key)
+            throw error
+        }
+    }
+
+    private func replayOrRun(_ caller: Caller, key: String, hash: String, run: () async throws -> Answer) async throws -> Response {
+        if let kept = try store.idempotentAnswer(token: caller.token.id, key: key) {
+            guard kept.requestHash == hash else {
+                throw APIError(.unprocessableContent, "idempotency-key-reused", "this Idempotency-Key was already used with a different request", field: "Idempotency-Key")
+            }
+            return JSONResponse.make(HTTPResponse.Status(code: kept.status), bytes: kept.body, requestID: caller.requestID, replayed: true)
+        }
+        let answer: Answer
+        do {
+            answer = try await run()
+        } catch let error as APIError {
+            if error.status.code < 500 {
+                try store.keep(IdempotentAnswer(requestHash: hash, status: error.status.code, body: error.body(requestID: caller.requestID), createdAt: Date()),
+                               token: caller.token.id, key: key)
+            }
+            throw error
+        }
+        try store.keep(IdempotentAnswer(requestHash: hash, status: answer.status.code, body: answer.body, createdAt: Date()), token: caller.token.id, key: key)
+        return answer.response(requestID: caller.requestID)
     }
 
     func deleteTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "delete tenants")
         return try await audited(caller, action: "tenant.delete", tenant: name, status: .ok) {
             try await workspace.deleteTenant(name, actor: caller.token.id)
-        }
+        }.response(requestID: caller.requestID)
     }
 
     func sync(_ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "sync the platform folder")
         return try await audited(caller, action: "platform.sync", tenant: nil, status: .ok) {
             try await workspace.sync(actor: caller.token.id)
-        }
+        }.response(requestID: caller.requestID)
     }
 
     /// Runs a change and appends its audit record, whether it was accepted or refused.
     func audited(_ caller: Caller, action: String, tenant: String?, status: HTTPResponse.Status,
-                 _ change: () async throws -> WorkspaceChange) async throws -> Response {
+                 _ change: () async throws -> WorkspaceChange) async throws -> Answer {
         var entry = AuditEntry(time: Date(), actor: caller.token.id, role: caller.token.role.rawValue, action: action, tenant: tenant,
                                requestID: caller.requestID, source: caller.source, result: "ok")
         let started = ContinuousClock.now
@@ -212,7 +257,7 @@ struct ServiceAPI: Sendable {
             entry.gitopsCommitAfter = result.gitops.commitAfter
             _ = try store.append(entry)
             metrics.recordAudit()
-            return JSONResponse.make(status, ChangeView(result, requestID: caller.requestID), requestID: caller.requestID)
+            return Answer(status: status, body: JSONResponse.bytes(ChangeView(result, requestID: caller.requestID)))
         } catch {
             metrics.recordChange(action: action, accepted: false, duration: ContinuousClock.now - started)
             let apiError = (error as? WorkspaceError).map(APIError.init) ?? APIError(.internalServerError, "internal", "\(error)")
@@ -319,4 +364,21 @@ final class LockCache: @unchecked Sendable {
         }
         return parsed
     }
+}
+
+/// A change's answer before it becomes a response (so it can be kept for idempotency keys).
+struct Answer: Sendable {
+    var status: HTTPResponse.Status
+    var body: [UInt8]
+
+    func response(requestID: String) -> Response { JSONResponse.make(status, bytes: body, requestID: requestID) }
+}
+
+/// Idempotency keys whose first request is still running.
+actor InFlightKeys {
+    private var keys: Set<String> = []
+
+    /// False when `key` is already running.
+    func begin(_ key: String) -> Bool { keys.insert(key).inserted }
+    func end(_ key: String) { keys.remove(key) }
 }

@@ -58,7 +58,37 @@ public final class SQLiteServiceStore: ServiceStore {
                     """)
             }
         }
+        migrator.registerMigration("v2: idempotency keys") { db in
+            try db.create(table: "idempotentAnswer") { table in
+                table.column("token", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("requestHash", .text).notNull()
+                table.column("status", .integer).notNull()
+                table.column("body", .blob).notNull()
+                table.column("createdAt", .integer).notNull()
+                table.primaryKey(["token", "key"])
+            }
+        }
         return migrator
+    }
+
+    // MARK: Idempotency keys
+
+    public func idempotentAnswer(token: String, key: String) throws -> IdempotentAnswer? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM idempotentAnswer WHERE token = ? AND key = ?", arguments: [token, key]).map { row in
+                IdempotentAnswer(requestHash: row["requestHash"], status: row["status"], body: [UInt8](row["body"] as Data),
+                                 createdAt: Self.date(row["createdAt"]))
+            }
+        }
+    }
+
+    public func keep(_ answer: IdempotentAnswer, token: String, key: String) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO idempotentAnswer (token, key, requestHash, status, body, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [token, key, answer.requestHash, answer.status, Data(answer.body), Self.milliseconds(answer.createdAt)])
+        }
     }
 
     // MARK: Tokens

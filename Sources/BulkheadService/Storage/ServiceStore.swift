@@ -15,6 +15,26 @@ public protocol ServiceStore: Sendable {
     func append(_ entry: AuditEntry) throws -> AuditRecord
     /// Records matching `filter`, in sequence order.
     func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord]
+    /// The answer kept for a token's idempotency key, if any.
+    func idempotentAnswer(token: String, key: String) throws -> IdempotentAnswer?
+    /// Keeps the answer to a request made with an idempotency key (the first one wins).
+    func keep(_ answer: IdempotentAnswer, token: String, key: String) throws
+}
+
+/// The answer to a request sent with an `Idempotency-Key`, replayed when the request is retried.
+public struct IdempotentAnswer: Sendable, Equatable {
+    /// SHA-256 of the method, path and body: a retry must send the same request.
+    public var requestHash: String
+    public var status: Int
+    public var body: [UInt8]
+    public var createdAt: Date
+
+    public init(requestHash: String, status: Int, body: [UInt8], createdAt: Date) {
+        self.requestHash = requestHash
+        self.status = status
+        self.body = body
+        self.createdAt = createdAt
+    }
 }
 
 /// Which audit records to read.
