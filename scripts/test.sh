@@ -33,9 +33,9 @@ if ! command -v kubectl >/dev/null; then
   log "installing kubectl"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null || true
 fi
-if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto' 2>/dev/null; then
-  log "installing the manifest validators (pip)"
-  python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto 2>&1 | grep -v "Running pip as the 'root' user" || true
+if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto, openapi_spec_validator' 2>/dev/null; then
+  log "installing the manifest and OpenAPI validators (pip)"
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto openapi-spec-validator 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi
 # Commits made by tests need an identity on a machine without git config.
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-test@bulkhead.invalid}
@@ -163,6 +163,8 @@ onboard() {
 }
 check "bulkhead serve: POST /v1/tenants onboards a tenant (201)" onboard
 curl -s "http://127.0.0.1:$SERVE_PORT/metrics" >"$WORK/metrics.txt" || true
+curl -s "http://127.0.0.1:$SERVE_PORT/openapi.yaml" >"$WORK/openapi.yaml" || true
+check "openapi-spec-validator on the service's /openapi.yaml" python3 -m openapi_spec_validator "$WORK/openapi.yaml"
 check "promtool check metrics on the service's /metrics" bash -c "grep -q bulkhead_http_requests_total '$WORK/metrics.txt' && promtool check metrics < '$WORK/metrics.txt'"
 kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true
 check "bulkhead audit-log verify (the service's audit trail)" .build/debug/bulkhead audit-log verify --repo "$WORK/service-gitops"

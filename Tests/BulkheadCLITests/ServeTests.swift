@@ -85,6 +85,9 @@ import Testing
             ("GET", "/v1/audit", ["admin": 200, "web": 403, "viewer": 403, "auditor": 200, "none": 401]),
             ("POST", "/v1/tenants", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
             ("DELETE", "/v1/tenants/web", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
+            ("PATCH", "/v1/tenants/web", ["viewer": 403, "auditor": 403, "none": 401]),
+            ("PATCH", "/v1/tenants/payments", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
+            ("PATCH", "/v1/tenants/no-such-tenant", ["web": 403]),
             ("POST", "/v1/sync", ["web": 403, "viewer": 403, "auditor": 403, "none": 401]),
         ]
         for route in expected {
@@ -231,6 +234,45 @@ extension ServeTests {
         #expect(refused.status == 422)
         #expect(try server.call("POST", "/v1/tenants", as: "admin", body: bad, headers: ["Idempotency-Key: bad-1"]).status == 422)
         #expect(try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant, headers: ["Idempotency-Key: \(String(repeating: "k", count: 300))"]).status == 400)
+    }
+}
+
+extension ServeTests {
+    /// PATCH with If-Match: the current ETag changes the quota (one commit each side), a stale
+    /// one gets 412, none 428; a tenant-admin stays within its tier and its own tenants; tier
+    /// and placement fields are not patchable.
+    @Test func patchNeedsTheCurrentETagAndStaysWithinTheRole() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        func etag(_ name: String) throws -> String {
+            let headers = try CLI.run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "-H", "Authorization: Bearer \(server.tokens["admin"]!)",
+                                                        "http://127.0.0.1:\(server.port)/v1/tenants/\(name)"]).stdout
+            let line = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }
+            return try #require(line.map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) })
+        }
+        let lower = #"{"spec":{"quota":{"requests.cpu":"1"}}}"#
+        let first = try etag("web")
+        let gitopsBefore = Int(try CLI.git(server.repo, "rev-list", "--count", "HEAD"))!
+        let changed = try server.call("PATCH", "/v1/tenants/web", as: "web", body: lower, headers: ["If-Match: \(first)"])
+        #expect(changed.status == 200, "\(changed.json)")
+        #expect(Int(try CLI.git(server.repo, "rev-list", "--count", "HEAD")) == gitopsBefore + 1)
+        let bundle = try String(contentsOf: server.repo.appendingPathComponent("clusters/prod-euw1-1/tenants/web/bundle.yaml"), encoding: .utf8)
+        #expect(bundle.contains("requests.cpu: '1'"), "the quota reached the ResourceQuota")
+        #expect(try String(contentsOf: server.platform.appendingPathComponent("tenants/web.yaml"), encoding: .utf8).contains("requests.cpu: '1'"))
+        #expect(try etag("web") != first)
+
+        #expect(try server.call("PATCH", "/v1/tenants/web", as: "web", body: lower, headers: ["If-Match: \(first)"]).status == 412)
+        #expect(try server.call("PATCH", "/v1/tenants/web", as: "web", body: lower).status == 428)
+        let tooMuch = try server.call("PATCH", "/v1/tenants/web", as: "web", body: #"{"spec":{"quota":{"requests.cpu":"64"}}}"#,
+                                      headers: ["If-Match: \(try etag("web"))"])
+        #expect(tooMuch.status == 403, "a tenant-admin may not go beyond its tier")
+        #expect(try server.call("PATCH", "/v1/tenants/payments", as: "web", body: lower, headers: ["If-Match: *"]).status == 403)
+        #expect(try server.call("PATCH", "/v1/tenants/web", as: "viewer", body: lower, headers: ["If-Match: *"]).status == 403)
+        let tier = try server.call("PATCH", "/v1/tenants/web", as: "admin", body: #"{"spec":{"tier":"premium"}}"#, headers: ["If-Match: *"])
+        #expect(tier.status == 422 && ((tier.json["error"] as? [String: Any])?["field"] as? String) == "spec.tier")
+        let raised = try server.call("PATCH", "/v1/tenants/web", as: "admin", body: #"{"spec":{"quota":{"requests.cpu":"64"}}}"#,
+                                     headers: ["If-Match: \(try etag("web"))"])
+        #expect(raised.status == 200, "a platform-admin may go beyond the tier: \(raised.json)")
     }
 }
 

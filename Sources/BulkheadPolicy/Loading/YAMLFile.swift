@@ -1,4 +1,4 @@
-import BulkheadCEL
+public import BulkheadCEL
 import Foundation
 import Yams
 
@@ -94,5 +94,12 @@ extension YAMLFile {
         case .alias:
             return .null
         }
+    }
+}
+
+/// YAML text as CEL values, one per document, with scalars typed by YAML's default rules.
+public enum YAMLValues {
+    public static func documents(_ text: String) throws -> [CELValue] {
+        try Yams.compose_all(yaml: text, .basic).map(YAMLFile.celValue)
     }
 }

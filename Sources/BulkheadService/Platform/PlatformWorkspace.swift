@@ -3,6 +3,8 @@ public import BulkheadModel
 public import Foundation
 import BulkheadGitOps
 import BulkheadKube
+import BulkheadPolicy
+import Crypto
 
 /// The commits of the GitOps repository around one apply.
 public struct GitOpsOutcome: Sendable, Equatable {
@@ -24,6 +26,11 @@ public enum WorkspaceError: Error, Sendable {
     case invalid([Problem])
     case notFound(String)
     case conflict(String)
+    /// The caller's `If-Match` no longer names the declaration (412), or names none (428).
+    case stale(String)
+    case preconditionMissing(String)
+    /// The caller may not make this change (a tenant-admin beyond its tier).
+    case forbidden(String)
     /// Placement, rendering or the gate refused it (nothing was kept).
     case rejected(String)
     /// Git or the disk failed.
@@ -122,6 +129,82 @@ public actor PlatformWorkspace {
         return try change(tenant: name, message: "tenant \(name): deleted by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             do { try FileManager.default.removeItem(atPath: path(file)) } catch { throw .failed("cannot remove \(file): \(error.localizedDescription)") }
         }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
+    }
+
+    /// The fields `updateTenant` changes, under `spec`.
+    public static let patchableFields = ["quota", "apps", "buckets", "owners"]
+
+    /// The entity tag of a tenant's declaration: a hash of its file's text, quoted.
+    public func entityTag(ofTenant name: String) throws(WorkspaceError) -> String {
+        guard let tenant = try load().declaration?.tenant(named: name) else { throw .notFound("no tenant '\(name)'") }
+        guard let text = try? String(contentsOfFile: path(tenant.origin.location.file), encoding: .utf8) else {
+            throw .failed("cannot read \(tenant.origin.location.file)")
+        }
+        return Self.entityTag(text)
+    }
+
+    static func entityTag(_ text: String) -> String {
+        "\"" + SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    /// Applies a JSON merge patch of `spec.quota`, `spec.apps`, `spec.buckets` and `spec.owners`
+    /// to a tenant declared in a file of its own, when `ifMatch` is its current entity tag.
+    /// `permits` may refuse the changed tenant (role rules); the file is rewritten in the
+    /// service's layout.
+    public func updateTenant(_ name: String, patch: CELValue, ifMatch: String?, actor: String,
+                             permits: @Sendable (Tenant, PlatformDeclaration) -> String?) throws(WorkspaceError) -> WorkspaceChange {
+        guard let tenant = try load().declaration?.tenant(named: name) else { throw .notFound("no tenant '\(name)'") }
+        let file = tenant.origin.location.file
+        guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
+        guard let ifMatch else { throw .preconditionMissing("send If-Match with the ETag of GET /v1/tenants/\(name)") }
+        let tag = Self.entityTag(text)
+        guard ifMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0.trimmingCharacters(in: .whitespaces) == "*" }) else {
+            throw .stale("tenant '\(name)' changed since that ETag; its ETag is now \(tag)")
+        }
+        guard Self.documentCount(text) == 1, let document = try? YAMLValues.documents(text).first, case .map(var root) = document,
+              case .map(var spec)? = root["spec"] else {
+            throw .conflict("tenant '\(name)' is declared in \(file) together with other documents; change it there by hand and call POST /v1/sync")
+        }
+        spec = try Self.merge(patch, into: spec)
+        root = CELMap(root.entries.map { entry in entry.key == .string("spec") ? (entry.key, .map(spec)) : entry })
+        let newText = "# Changed through the Bulkhead service by \(actor).\n" + YAMLWriter.document(Self.tree(.map(root)))
+        var sources = try sources().filter { $0.name != file }
+        sources.append((file, newText))
+        let checked = DeclarationLoader.load(sources: sources)
+        guard checked.errors.isEmpty, let declaration = checked.declaration, let changed = declaration.tenant(named: name) else {
+            throw .invalid(checked.errors)
+        }
+        if let refusal = permits(changed, declaration) { throw .forbidden(refusal) }
+        return try change(tenant: name, message: "tenant \(name): changed by \(actor)", after: checked, write: { () throws(WorkspaceError) in
+            try write(newText, to: file)
+        }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
+    }
+
+    /// JSON merge patch (RFC 7396) of the patchable fields: `{"spec": {...}}`; `null` removes.
+    static func merge(_ patch: CELValue, into spec: CELMap) throws(WorkspaceError) -> CELMap {
+        guard case .map(let root) = patch, root.count == 1, case .map(let changes)? = root["spec"] else {
+            throw .invalid([Problem("bad-patch", "the body must be {\"spec\": {...}} with any of \(patchableFields.joined(separator: ", "))", at: nil, path: "")])
+        }
+        var entries = spec.entries
+        for (key, value) in changes.entries {
+            guard case .string(let field) = key, patchableFields.contains(field) else {
+                throw .invalid([Problem("not-patchable", "spec.\(key) cannot be changed through PATCH", at: nil, path: "spec.\(key)",
+                                        allowed: patchableFields.map { "spec.\($0)" }.joined(separator: ", "))])
+            }
+            let position = entries.firstIndex { $0.key == key }
+            var merged = value
+            if field == "quota", case .map(let quota) = value, let position, case .map(let existing) = entries[position].value {
+                var quotaEntries = existing.entries
+                for (quotaKey, quotaValue) in quota.entries {
+                    quotaEntries.removeAll { $0.key == quotaKey }
+                    if quotaValue != .null { quotaEntries.append((quotaKey, quotaValue)) }
+                }
+                merged = .map(CELMap(quotaEntries))
+            }
+            if let position { entries.remove(at: position) }
+            if merged != .null { entries.append((key, merged)) }
+        }
+        return CELMap(entries)
     }
 
     /// Commits hand-made changes of the platform folder and applies them.

@@ -36,6 +36,9 @@ public struct APIError: Error, Sendable {
                       : "\(problems.count) problems in the declaration", field: first?.path.isEmpty == false ? first?.path : nil, problems: problems)
         case .notFound(let message): self.init(.notFound, "not-found", message)
         case .conflict(let message): self.init(.conflict, "conflict", message)
+        case .stale(let message): self.init(.preconditionFailed, "stale", message, field: "If-Match")
+        case .preconditionMissing(let message): self.init(.preconditionRequired, "precondition-required", message, field: "If-Match")
+        case .forbidden(let message): self.init(.forbidden, "forbidden", message)
         case .rejected(let message): self.init(.unprocessableContent, "rejected", message)
         case .failed(let message): self.init(.internalServerError, "internal", message)
         }

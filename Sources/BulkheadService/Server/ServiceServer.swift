@@ -1,4 +1,5 @@
 import BulkheadCEL
+import BulkheadKube
 import BulkheadModel
 import BulkheadRender
 public import Foundation
@@ -36,11 +37,18 @@ public enum ServiceServer {
         router.get("/healthz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("/readyz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n"))) }
         router.get("/metrics") { _, _ in await api.metricsResponse() }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
         router.get("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.listTenants($0, $1) } }
         router.post("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.createTenant($0, $1) } }
         router.get("/v1/tenants/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             return await api.handle(request, context, route: "/v1/tenants/{name}") { try await api.getTenant(name, $0, $1) }
+        }
+        router.patch("/v1/tenants/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api.handle(request, context, route: "/v1/tenants/{name}") { try await api.updateTenant(name, $0, $1) }
         }
         router.delete("/v1/tenants/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
@@ -169,7 +177,39 @@ struct ServiceAPI: Sendable {
         // Checked before looking the tenant up, so the answer says nothing about other tenants.
         guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
         guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
-        return JSONResponse.make(.ok, TenantView(tenant, placements: lock().placements[name] ?? []), requestID: caller.requestID)
+        var response = JSONResponse.make(.ok, TenantView(tenant, placements: lock().placements[name] ?? []), requestID: caller.requestID)
+        if let tag = try? await workspace.entityTag(ofTenant: name) { response.headers[.eTag] = tag }
+        return response
+    }
+
+    func updateTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin], to: "change tenants")
+        guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
+        let body = try await self.body(request)
+        let patch: CELValue
+        do { patch = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        let ifMatch = request.headers[.ifMatch]
+        let role = caller.token.role
+        return try await audited(caller, action: "tenant.update", tenant: name, status: .ok) {
+            try await workspace.updateTenant(name, patch: patch, ifMatch: ifMatch, actor: caller.token.id) { tenant, declaration in
+                role == .tenantAdmin ? Self.beyondTier(tenant, declaration) : nil
+            }
+        }.response(requestID: caller.requestID)
+    }
+
+    /// Why a tenant-admin may not declare `tenant` this way: a quota override above its tier's
+    /// value, or for a key the tier does not set. (Tier and placement are not patchable at all.)
+    static func beyondTier(_ tenant: Tenant, _ declaration: PlatformDeclaration) -> String? {
+        guard let tier = declaration.tiers[tenant.tier] else { return nil }
+        for (key, value) in tenant.quota.sorted(by: { $0.key < $1.key }) {
+            guard let limit = tier.quota[key] else {
+                return "a tenant-admin may not set quota \(key), which tier '\(tier.name)' does not set"
+            }
+            if let asked = Quantity(value), let allowed = Quantity(limit), asked > allowed {
+                return "a tenant-admin may not raise quota \(key) to \(value), above tier '\(tier.name)' (\(limit))"
+            }
+        }
+        return nil
     }
 
     func createTenant(_ request: Request, _ caller: Caller) async throws -> Response {

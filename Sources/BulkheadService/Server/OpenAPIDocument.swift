@@ -1,0 +1,288 @@
+/// The OpenAPI 3.1 description of every route, served at `/openapi.yaml` (kept beside the routes
+/// in ServiceServer.swift; `scripts/test.sh` checks it with openapi-spec-validator).
+enum OpenAPIDocument {
+    static let yaml = """
+    openapi: 3.1.0
+    info:
+      title: Bulkhead service
+      version: 0.1.0
+      description: >-
+        Self-service tenant onboarding. Changes are written to the platform folder (a git
+        repository), applied to the GitOps repository with one commit, and recorded in a
+        hash-chained audit trail.
+    servers:
+      - url: http://127.0.0.1:8080
+    security:
+      - bearer: []
+    paths:
+      /healthz:
+        get:
+          summary: Liveness
+          security: []
+          responses:
+            '200': {description: The process is up., content: {text/plain: {schema: {type: string}}}}
+      /readyz:
+        get:
+          summary: Readiness
+          security: []
+          responses:
+            '200': {description: The server answers requests., content: {text/plain: {schema: {type: string}}}}
+      /metrics:
+        get:
+          summary: Prometheus metrics
+          security: []
+          responses:
+            '200': {description: The text exposition format., content: {text/plain: {schema: {type: string}}}}
+      /v1/tenants:
+        get:
+          summary: List tenants (a tenant-admin sees only its own)
+          parameters:
+            - {name: team, in: query, schema: {type: string}}
+            - {name: tier, in: query, schema: {type: string}}
+            - {name: environment, in: query, schema: {type: string}}
+            - {name: cluster, in: query, schema: {type: string}}
+            - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+            - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+          responses:
+            '200': {description: One page of tenants., content: {application/json: {schema: {$ref: '#/components/schemas/TenantPage'}}}}
+            '400': {$ref: '#/components/responses/Error'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+        post:
+          summary: Create a tenant (platform-admin)
+          parameters:
+            - {name: Idempotency-Key, in: header, schema: {type: string, minLength: 1, maxLength: 255}}
+          requestBody:
+            required: true
+            content: {application/json: {schema: {$ref: '#/components/schemas/TenantDocument'}}}
+          responses:
+            '201': {description: 'Declared, applied and committed.', content: {application/json: {schema: {$ref: '#/components/schemas/Change'}}}}
+            '400': {$ref: '#/components/responses/Error'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+            '422': {$ref: '#/components/responses/Error'}
+      /v1/tenants/{name}:
+        parameters:
+          - {name: name, in: path, required: true, schema: {type: string}}
+        get:
+          summary: A tenant's declaration and placements; the ETag names this version
+          responses:
+            '200':
+              description: The tenant.
+              headers: {ETag: {schema: {type: string}}}
+              content: {application/json: {schema: {$ref: '#/components/schemas/Tenant'}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '404': {$ref: '#/components/responses/Error'}
+        patch:
+          summary: Change quota, apps, buckets or owners (JSON merge patch of spec)
+          parameters:
+            - {name: If-Match, in: header, required: true, schema: {type: string}}
+          requestBody:
+            required: true
+            content: {application/json: {schema: {$ref: '#/components/schemas/TenantPatch'}}}
+          responses:
+            '200': {description: Applied and committed., content: {application/json: {schema: {$ref: '#/components/schemas/Change'}}}}
+            '400': {$ref: '#/components/responses/Error'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '404': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
+            '412': {$ref: '#/components/responses/Error'}
+            '422': {$ref: '#/components/responses/Error'}
+            '428': {$ref: '#/components/responses/Error'}
+        delete:
+          summary: Remove a tenant; its GitOps files are pruned in one commit (platform-admin)
+          responses:
+            '200': {description: Removed and committed., content: {application/json: {schema: {$ref: '#/components/schemas/Change'}}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '404': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
+            '422': {$ref: '#/components/responses/Error'}
+      /v1/sync:
+        post:
+          summary: Commit and apply changes made to the platform folder by hand (platform-admin)
+          responses:
+            '200': {description: Applied., content: {application/json: {schema: {$ref: '#/components/schemas/Change'}}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '422': {$ref: '#/components/responses/Error'}
+      /v1/clusters:
+        get:
+          summary: Clusters with capacity and tenant counts
+          responses:
+            '200': {description: Every cluster., content: {application/json: {schema: {$ref: '#/components/schemas/ClusterPage'}}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+      /v1/audit:
+        get:
+          summary: The audit trail (auditor, platform-admin)
+          parameters:
+            - {name: tenant, in: query, schema: {type: string}}
+            - {name: actor, in: query, schema: {type: string}}
+            - {name: since, in: query, schema: {type: string, format: date-time}}
+            - {name: until, in: query, schema: {type: string, format: date-time}}
+            - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 1000}}
+          responses:
+            '200': {description: Records in sequence order., content: {application/json: {schema: {$ref: '#/components/schemas/AuditPage'}}}}
+            '400': {$ref: '#/components/responses/Error'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+    components:
+      securitySchemes:
+        bearer: {type: http, scheme: bearer, description: 'A secret from `bulkhead token create`.'}
+      responses:
+        Error:
+          description: The one error shape.
+          content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
+      schemas:
+        Error:
+          type: object
+          required: [error]
+          properties:
+            error:
+              type: object
+              required: [code, message, requestId]
+              properties:
+                code: {type: string}
+                message: {type: string}
+                field: {type: string}
+                requestId: {type: string}
+                problems:
+                  type: array
+                  items:
+                    type: object
+                    required: [code, severity, field, message, text]
+                    properties:
+                      code: {type: string}
+                      severity: {type: string, enum: [error, warning]}
+                      location: {type: string}
+                      field: {type: string}
+                      message: {type: string}
+                      text: {type: string}
+        TenantDocument:
+          type: object
+          required: [metadata, spec]
+          properties:
+            apiVersion: {type: string, const: bulkhead.dev/v1alpha1}
+            kind: {type: string, const: Tenant}
+            metadata:
+              type: object
+              required: [name]
+              properties: {name: {type: string}}
+            spec: {type: object, description: 'The Tenant spec, as in the declaration format (PRODUCT.md).'}
+        TenantPatch:
+          type: object
+          required: [spec]
+          additionalProperties: false
+          properties:
+            spec:
+              type: object
+              additionalProperties: false
+              properties:
+                quota: {type: [object, 'null'], additionalProperties: {type: [string, 'null']}}
+                apps: {type: [array, 'null'], items: {type: object}}
+                buckets: {type: [array, 'null'], items: {type: string}}
+                owners: {type: [array, 'null'], items: {type: string}}
+        Placement:
+          type: object
+          required: [cluster, environment, region]
+          properties:
+            cluster: {type: string}
+            environment: {type: string}
+            region: {type: string}
+        Tenant:
+          type: object
+          required: [name, tier, team, owners, costCenter, environments, dataClassification, quota, apps, buckets, file, placements]
+          properties:
+            name: {type: string}
+            tier: {type: string}
+            team: {type: string}
+            owners: {type: array, items: {type: string}}
+            costCenter: {type: string}
+            environments: {type: array, items: {type: string}}
+            regions: {type: array, items: {type: string}}
+            dataClassification: {type: string}
+            quota: {type: object, additionalProperties: {type: string}}
+            apps: {type: array, items: {type: object}}
+            buckets: {type: array, items: {type: string}}
+            file: {type: string}
+            placements: {type: array, items: {$ref: '#/components/schemas/Placement'}}
+        TenantPage:
+          type: object
+          required: [items, total, offset, limit]
+          properties:
+            items: {type: array, items: {$ref: '#/components/schemas/Tenant'}}
+            total: {type: integer}
+            offset: {type: integer}
+            limit: {type: integer}
+            next: {type: [integer, 'null']}
+        Change:
+          type: object
+          required: [requestId]
+          properties:
+            tenant: {type: string}
+            platformCommitBefore: {type: string}
+            platformCommitAfter: {type: string}
+            gitopsCommitBefore: {type: string}
+            gitopsCommitAfter: {type: string}
+            requestId: {type: string}
+        Cluster:
+          type: object
+          required: [name, environment, region, kubernetesVersion, capacity, overcommit, tenants]
+          properties:
+            name: {type: string}
+            environment: {type: string}
+            region: {type: string}
+            kubernetesVersion: {type: string}
+            capacity: {type: object, additionalProperties: {type: string}}
+            overcommit: {type: number}
+            dedicatedTo: {type: string}
+            tenants: {type: integer}
+        ClusterPage:
+          type: object
+          required: [items, total, offset, limit]
+          properties:
+            items: {type: array, items: {$ref: '#/components/schemas/Cluster'}}
+            total: {type: integer}
+            offset: {type: integer}
+            limit: {type: integer}
+            next: {type: [integer, 'null']}
+        AuditRecord:
+          type: object
+          required: [sequence, entry, previousHash, hash]
+          properties:
+            sequence: {type: integer}
+            previousHash: {type: string}
+            hash: {type: string}
+            entry:
+              type: object
+              required: [time, actor, role, action, requestID, source, result]
+              properties:
+                time: {type: string, format: date-time}
+                actor: {type: string}
+                role: {type: string}
+                action: {type: string}
+                tenant: {type: string}
+                requestID: {type: string}
+                source: {type: string}
+                platformCommitBefore: {type: string}
+                platformCommitAfter: {type: string}
+                gitopsCommitBefore: {type: string}
+                gitopsCommitAfter: {type: string}
+                result: {type: string}
+        AuditPage:
+          type: object
+          required: [items, total, offset, limit]
+          properties:
+            items: {type: array, items: {$ref: '#/components/schemas/AuditRecord'}}
+            total: {type: integer}
+            offset: {type: integer}
+            limit: {type: integer}
+            next: {type: [integer, 'null']}
+
+    """
+}
