@@ -177,6 +177,12 @@ import Testing
             #expect(validate.stderr.contains(problem) || validate.stdout.contains(problem), "CLI says the same: \(problem)\n\(validate.stderr)")
         }
         #expect(try server.call("POST", "/v1/tenants", as: "admin", body: "{not json").status == 400)
+        let escape = Self.newTenant.replacingOccurrences(of: "newshop", with: "../../escape")
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: escape).status == 422)
+        let cluster = Self.newTenant.replacingOccurrences(of: #"{"metadata""#, with: #"{"kind":"Cluster","metadata""#)
+        let wrongKind = try server.call("POST", "/v1/tenants", as: "admin", body: cluster)
+        #expect(wrongKind.status == 422 && ((wrongKind.json["error"] as? [String: Any])?["field"] as? String) == "kind")
+        #expect(try CLI.git(server.platform, "status", "--porcelain").isEmpty, "nothing written for refused documents")
         #expect(try server.call("POST", "/v1/tenants", as: "admin", body: "[]").status == 422)
         #expect(try server.call("GET", "/v1/tenants?limit=0", as: "admin").status == 400)
     }

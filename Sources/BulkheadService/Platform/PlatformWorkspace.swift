@@ -95,6 +95,16 @@ public actor PlatformWorkspace {
         guard case .map(let metadata)? = root["metadata"], case .string(let name)? = metadata["name"], !name.isEmpty else {
             throw .invalid([Problem("missing-field", "metadata.name is required: the tenant's name", at: nil, path: "metadata.name")])
         }
+        for (field, expected) in [("apiVersion", declarationAPIVersion), ("kind", "Tenant")] {
+            if let value = root[field], value != .string(expected) {
+                throw .invalid([Problem("wrong-kind", "\(field) must be \(expected): this route creates tenants", at: nil, path: field, allowed: expected)])
+            }
+        }
+        // Checked before the name becomes a path; the loader checks the rest of the rules.
+        guard name.utf8.count <= 63, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+            throw .invalid([Problem("bad-name", "metadata.name '\(name)' is not a DNS-1123 label", at: nil, path: "metadata.name",
+                                    allowed: "up to 63 lowercase letters, digits and '-'")])
+        }
         root = Self.withDefaults(root)
         let file = Self.tenantFile(name)
         let current = try load()
