@@ -25,7 +25,7 @@ public struct BulkheadCommand: ParsableCommand {
           bulkhead audit examples/acme --cluster prod-euw1-1 --objects live.yaml
           bulkhead webhook serve examples/acme --cluster prod-euw1-1 --cert tls.crt --key tls.key
           bulkhead token create --repo out/gitops --name alice --role platform-admin
-          bulkhead serve --platform examples/acme --repo out/gitops
+          bulkhead serve --platform out/platform --repo out/gitops
           bulkhead audit-log verify --repo out/gitops
 
         Exit status: 0 success, 1 the declaration or placement has problems, 2 usage errors.

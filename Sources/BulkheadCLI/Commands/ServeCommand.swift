@@ -18,21 +18,27 @@ struct ServeCommand: ParsableCommand {
         appended to the hash-chained audit trail in the SQLite database (by default \
         <repo-dir>.bulkhead.sqlite beside the repository).
 
-        Routes (all /v1 routes need 'Authorization: Bearer <secret>' from `bulkhead token create`):
-          GET    /v1/tenants          ?team= &tier= &environment= &cluster= &limit= &offset=
-          POST   /v1/tenants          a Tenant document as JSON (platform-admin)
-          GET    /v1/tenants/{name}   declaration and placements
-          DELETE /v1/tenants/{name}   prunes its files in one commit (platform-admin)
-          POST   /v1/sync             commit and apply hand-made changes (platform-admin)
-          GET    /v1/clusters         clusters with their tenant counts
-          GET    /v1/audit            ?tenant= &actor= &since= &until= (auditor, platform-admin)
-          GET    /healthz, /readyz
+        Routes (every /v1 route needs 'Authorization: Bearer <secret>'):
+          GET    /v1/tenants         ?team= &tier= &environment= &cluster=
+                                     &limit= &offset=
+          POST   /v1/tenants         a Tenant document as JSON (platform-admin);
+                                     Idempotency-Key makes a retry safe
+          GET    /v1/tenants/{name}  declaration and placements; ETag header
+          PATCH  /v1/tenants/{name}  {"spec":{"quota":{...}}} with If-Match
+                                     (quota, apps, buckets, owners)
+          DELETE /v1/tenants/{name}  prunes its files in one commit
+          POST   /v1/sync            commit and apply hand edits
+          GET    /v1/clusters        clusters with their tenant counts
+          GET    /v1/audit           ?tenant= &actor= &since= &until=
+          GET    /healthz /readyz /metrics /openapi.yaml (no token)
         SIGTERM or SIGINT stops gracefully: requests in flight finish.
 
         Examples:
           bulkhead token create --repo out/gitops --name alice --role platform-admin
-          bulkhead serve --platform examples/acme --repo out/gitops
-          curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/tenants?team=web
+          cp -r examples/acme out/platform    # the server commits into its folder
+          bulkhead serve --platform out/platform --repo out/gitops
+          curl -H "Authorization: Bearer $TOKEN" \\
+            "http://127.0.0.1:8080/v1/tenants?team=web"
         """
     )
 
