@@ -10,8 +10,8 @@ import Testing
         let folder: URL
         let platform: URL
         let repo: URL
-        let process: Process
-        let port: Int
+        var process = Process()
+        var port = 0
         var tokens: [String: String] = [:]
 
         init() throws {
@@ -25,7 +25,12 @@ import Testing
                 let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
                 tokens[key] = try #require(object?["secret"] as? String, "token create: \(run.stderr)")
             }
-            let output = folder.appendingPathComponent("serve.out")
+            try start()
+        }
+
+        /// Starts (or restarts) `bulkhead serve` on the same folders, with extra environment.
+        func start(environment extra: [String: String] = [:]) throws {
+            let output = folder.appendingPathComponent("serve-\(UUID().uuidString).out")
             FileManager.default.createFile(atPath: output.path, contents: nil)
             process = Process()
             process.executableURL = CLI.binary
@@ -33,6 +38,7 @@ import Testing
             var environment = ProcessInfo.processInfo.environment
             environment["GIT_AUTHOR_NAME"] = "Test"; environment["GIT_AUTHOR_EMAIL"] = "test@example.com"
             environment["GIT_COMMITTER_NAME"] = "Test"; environment["GIT_COMMITTER_EMAIL"] = "test@example.com"
+            environment.merge(extra) { _, new in new }
             process.environment = environment
             process.standardOutput = try FileHandle(forWritingTo: output)
             process.standardError = FileHandle.nullDevice
@@ -279,6 +285,41 @@ extension ServeTests {
         let raised = try server.call("PATCH", "/v1/tenants/web", as: "admin", body: #"{"spec":{"quota":{"requests.cpu":"64"}}}"#,
                                      headers: ["If-Match: \(try etag("web"))"])
         #expect(raised.status == 200, "a platform-admin may go beyond the tier: \(raised.json)")
+    }
+}
+
+extension ServeTests {
+    /// The server killed (SIGKILL) at three points inside a create, then restarted: the
+    /// platform folder, the GitOps repository and the audit trail agree. Before the GitOps
+    /// commit the change is rolled back; after it, completed. Either way exactly one record says
+    /// so, every GitOps commit since the start has a record, and no record names a missing commit.
+    @Test(arguments: ["service-after-write", "service-after-apply", "service-after-platform-commit"])
+    func aKilledCreateIsSettledOnRestart(_ point: String) throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let startCommit = try CLI.git(server.repo, "rev-parse", "HEAD")
+        _ = server.stop()
+        try server.start(environment: ["BULKHEAD_FAULT": point])
+        let killed = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
+        #expect(killed.status == 0, "the connection drops: the server died")
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .uncaughtSignal)
+        try server.start()
+
+        let landed = point != "service-after-write"
+        #expect(try server.call("GET", "/v1/tenants/newshop", as: "admin").status == (landed ? 200 : 404))
+        #expect(FileManager.default.fileExists(atPath: server.platform.appendingPathComponent("tenants/newshop.yaml").path) == landed)
+        #expect(try CLI.git(server.platform, "status", "--porcelain").isEmpty, "the platform folder is committed or put back")
+        #expect(FileManager.default.fileExists(atPath: server.repo.appendingPathComponent("clusters/dev-euw1-1/tenants/newshop").path) == landed)
+        let audit = try server.call("GET", "/v1/audit?tenant=newshop", as: "auditor")
+        let entries = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["entry"] as? [String: Any] }
+        #expect(entries.count == 1)
+        #expect((entries.first?["result"] as? String)?.contains(landed ? "completed after a restart" : "rolled back") == true, "\(entries)")
+        let commits = try CLI.git(server.repo, "rev-list", "\(startCommit)..HEAD").split(separator: "\n").map(String.init)
+        let claimed = Set(entries.compactMap { $0["gitopsCommitAfter"] as? String }).subtracting([startCommit])
+        #expect(Set(commits) == claimed, "every GitOps commit has its record, and every record's commit exists")
+        #expect(server.stop() == 0)
+        #expect(try CLI.bulkhead("audit-log", "verify", "--repo", server.repo.path).status == 0)
     }
 }
 

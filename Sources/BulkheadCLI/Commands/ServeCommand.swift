@@ -70,7 +70,10 @@ struct ServeCommand: ParsableCommand {
         let applyOptions = try PlatformOptions.parse([platform])
         let workspace: PlatformWorkspace
         do {
-            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform)) {
+            // The GitOps repository first goes back (or forward) to a whole commit; then the
+            // workspace settles changes a killed server left pending.
+            try Pipeline.repository(repo).recoverIfInterrupted()
+            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) {
                 let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true)
                 return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: try Pipeline.repository(repo).head())
             }

@@ -51,21 +51,52 @@ public struct WorkspaceChange: Sendable, Equatable {
 public actor PlatformWorkspace {
     public let folder: URL
     let git: Git
+    /// The GitOps repository, read for its HEAD around each change.
+    let gitops: Git
+    let store: any ServiceStore
     let apply: GitOpsApply
 
-    /// Opens the folder, making it a git repository (with one commit of what is there) when it
-    /// is not one yet.
-    public init(folder: URL, apply: @escaping GitOpsApply) throws(WorkspaceError) {
+    /// Opens the folder, making it a git repository when it is not one yet. First it settles
+    /// changes a killed process left pending (see `settle`), then it commits what is there.
+    /// Run the GitOps repository's own recovery before this.
+    public init(folder: URL, repository: URL, store: any ServiceStore, apply: @escaping GitOpsApply) throws(WorkspaceError) {
         self.folder = folder.standardizedFileURL
         self.git = Git(root: self.folder)
+        self.gitops = Git(root: repository.standardizedFileURL)
+        self.store = store
         self.apply = apply
         do {
             if !FileManager.default.fileExists(atPath: self.folder.appendingPathComponent(".git").path) {
                 try git.run(["init", "-q", "-b", "main"])
             }
+            try Self.settle(try store.pendingChanges(), platform: git, gitops: gitops, store: store)
             try Self.commitAll(git, message: "bulkhead serve: record the platform folder as found")
+        } catch let error as WorkspaceError {
+            throw error
         } catch {
             throw .failed("cannot use \(self.folder.path) as the platform repository: \(error)")
+        }
+    }
+
+    /// Settles changes begun and never finished. When the GitOps repository moved past the
+    /// change's starting commit, the apply had committed: the platform folder is committed too
+    /// and the record says "completed". Otherwise the declaration files are put back as the
+    /// platform HEAD has them and the record says "rolled back". Either way the audit trail
+    /// gets the record the request never wrote, with the commits as they now are.
+    static func settle(_ pending: [AuditEntry], platform: Git, gitops: Git, store: any ServiceStore) throws {
+        for var entry in pending {
+            let gitopsNow = try gitops.head()
+            if gitopsNow != entry.gitopsCommitBefore {
+                try commitAll(platform, message: "\(entry.action) \(entry.tenant ?? ""): completed after a restart (request \(entry.requestID))")
+                entry.result = "ok: completed after a restart"
+            } else {
+                try platform.run(["checkout", "-q", "HEAD", "--", "."], allowFailure: true)
+                if let tenant = entry.tenant { try platform.run(["clean", "-fq", "--", tenantFile(tenant)]) }
+                entry.result = "rolled back after a restart: the process stopped before the GitOps commit"
+            }
+            entry.platformCommitAfter = try platform.head()
+            entry.gitopsCommitAfter = gitopsNow
+            _ = try store.finish(entry)
         }
     }
 
@@ -88,7 +119,8 @@ public actor PlatformWorkspace {
 
     /// Declares a new tenant from a Tenant document (JSON: `metadata.name` and `spec`, with
     /// `apiVersion` and `kind` filled in when missing) and applies it.
-    public func createTenant(_ document: CELValue, actor: String) throws(WorkspaceError) -> WorkspaceChange {
+    public func createTenant(_ document: CELValue, audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
+        let actor = audit.actor
         guard case .map(var root) = document else {
             throw .invalid([Problem("bad-document", "the body must be a JSON object: a Tenant with metadata.name and spec", at: nil, path: "")])
         }
@@ -116,13 +148,14 @@ public actor PlatformWorkspace {
         sources.append((file, text))
         let checked = DeclarationLoader.load(sources: sources)
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
-        return try change(tenant: name, message: "tenant \(name): created by \(actor)", after: checked, write: { () throws(WorkspaceError) in
+        return try change(audit: audit, tenant: name, message: "tenant \(name): created by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             try write(text, to: file)
         }, undo: { try? FileManager.default.removeItem(atPath: path(file)) })
     }
 
     /// Removes a tenant declared in a file of its own, and applies (its GitOps files are pruned).
-    public func deleteTenant(_ name: String, actor: String) throws(WorkspaceError) -> WorkspaceChange {
+    public func deleteTenant(_ name: String, audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
+        let actor = audit.actor
         guard let declaration = try load().declaration, let tenant = declaration.tenant(named: name) else {
             throw .notFound("no tenant '\(name)'")
         }
@@ -136,7 +169,7 @@ public actor PlatformWorkspace {
         guard checked.errors.isEmpty else {
             throw .conflict("removing tenant '\(name)' would leave the declaration invalid: " + checked.errors.map(\.description).joined(separator: "; "))
         }
-        return try change(tenant: name, message: "tenant \(name): deleted by \(actor)", after: checked, write: { () throws(WorkspaceError) in
+        return try change(audit: audit, tenant: name, message: "tenant \(name): deleted by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             do { try FileManager.default.removeItem(atPath: path(file)) } catch { throw .failed("cannot remove \(file): \(error.localizedDescription)") }
         }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
     }
@@ -161,8 +194,9 @@ public actor PlatformWorkspace {
     /// to a tenant declared in a file of its own, when `ifMatch` is its current entity tag.
     /// `permits` may refuse the changed tenant (role rules); the file is rewritten in the
     /// service's layout.
-    public func updateTenant(_ name: String, patch: CELValue, ifMatch: String?, actor: String,
+    public func updateTenant(_ name: String, patch: CELValue, ifMatch: String?, audit: AuditEntry,
                              permits: @Sendable (Tenant, PlatformDeclaration) -> String?) throws(WorkspaceError) -> WorkspaceChange {
+        let actor = audit.actor
         guard let tenant = try load().declaration?.tenant(named: name) else { throw .notFound("no tenant '\(name)'") }
         let file = tenant.origin.location.file
         guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
@@ -185,7 +219,7 @@ public actor PlatformWorkspace {
             throw .invalid(checked.errors)
         }
         if let refusal = permits(changed, declaration) { throw .forbidden(refusal) }
-        return try change(tenant: name, message: "tenant \(name): changed by \(actor)", after: checked, write: { () throws(WorkspaceError) in
+        return try change(audit: audit, tenant: name, message: "tenant \(name): changed by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             try write(newText, to: file)
         }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })
     }
@@ -218,20 +252,30 @@ public actor PlatformWorkspace {
     }
 
     /// Commits hand-made changes of the platform folder and applies them.
-    public func sync(actor: String) throws(WorkspaceError) -> WorkspaceChange {
+    public func sync(audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
+        let actor = audit.actor
         current = nil
         let checked = try load()
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
-        return try change(tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, write: {}, undo: {})
+        return try change(audit: audit, tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, write: {}, undo: {})
     }
 
     /// Writes, applies, and commits the platform folder; undoes the write when the apply fails.
     /// `after` is the declaration once the change is made.
-    func change(tenant: String, message: String, after: DeclarationLoader.Result, write: () throws(WorkspaceError) -> Void,
+    /// Before anything is written, the change is noted as pending in the store with both
+    /// repositories' commits; the caller's `ServiceStore.finish` closes it.
+    func change(audit: AuditEntry, tenant: String, message: String, after: DeclarationLoader.Result, write: () throws(WorkspaceError) -> Void,
                 undo: () -> Void) throws(WorkspaceError) -> WorkspaceChange {
         let before = try head()
+        var pending = audit
+        pending.platformCommitBefore = before
+        do {
+            pending.gitopsCommitBefore = try gitops.head()
+            try store.begin(pending)
+        } catch { throw .failed("cannot note the change as pending: \(error)") }
         try write()
         current = nil
+        ServiceFault.point("service-after-write")
         let gitops: GitOpsOutcome
         do {
             gitops = try apply()
@@ -240,7 +284,9 @@ public actor PlatformWorkspace {
             throw .rejected("\(error)")
         }
         current = after
+        ServiceFault.point("service-after-apply")
         do { try Self.commitAll(git, message: message) } catch { throw .failed("the GitOps repository has the change, but committing the platform folder failed: \(error)") }
+        ServiceFault.point("service-after-platform-commit")
         return WorkspaceChange(tenant: tenant, platformCommitBefore: before, platformCommitAfter: try head(), gitops: gitops)
     }
 
@@ -308,5 +354,16 @@ public actor PlatformWorkspace {
             }))
         default: return .null
         }
+    }
+}
+
+/// Test-only fault injection: with `BULKHEAD_FAULT=<point>` in the environment the server dies
+/// at that point as if killed, so tests can check what a restart settles.
+enum ServiceFault {
+    static let target = ProcessInfo.processInfo.environment["BULKHEAD_FAULT"]
+
+    static func point(_ name: String) {
+        guard let target, target == name else { return }
+        kill(getpid(), SIGKILL)
     }
 }

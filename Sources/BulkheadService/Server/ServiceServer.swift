@@ -191,7 +191,7 @@ struct ServiceAPI: Sendable {
         let ifMatch = request.headers[.ifMatch]
         let role = caller.token.role
         return try await audited(caller, action: "tenant.update", tenant: name, status: .ok) {
-            try await workspace.updateTenant(name, patch: patch, ifMatch: ifMatch, actor: caller.token.id) { tenant, declaration in
+            try await workspace.updateTenant(name, patch: patch, ifMatch: ifMatch, audit: $0) { tenant, declaration in
                 role == .tenantAdmin ? Self.beyondTier(tenant, declaration) : nil
             }
         }.response(requestID: caller.requestID)
@@ -221,7 +221,7 @@ struct ServiceAPI: Sendable {
         if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
         let create = {
             try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
-                try await workspace.createTenant(document, actor: caller.token.id)
+                try await workspace.createTenant(document, audit: $0)
             }
         }
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return try await create().response(requestID: caller.requestID) }
@@ -271,38 +271,38 @@ struct ServiceAPI: Sendable {
     func deleteTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "delete tenants")
         return try await audited(caller, action: "tenant.delete", tenant: name, status: .ok) {
-            try await workspace.deleteTenant(name, actor: caller.token.id)
+            try await workspace.deleteTenant(name, audit: $0)
         }.response(requestID: caller.requestID)
     }
 
     func sync(_ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "sync the platform folder")
         return try await audited(caller, action: "platform.sync", tenant: nil, status: .ok) {
-            try await workspace.sync(actor: caller.token.id)
+            try await workspace.sync(audit: $0)
         }.response(requestID: caller.requestID)
     }
 
     /// Runs a change and appends its audit record, whether it was accepted or refused.
     func audited(_ caller: Caller, action: String, tenant: String?, status: HTTPResponse.Status,
-                 _ change: () async throws -> WorkspaceChange) async throws -> Answer {
+                 _ change: (AuditEntry) async throws -> WorkspaceChange) async throws -> Answer {
         var entry = AuditEntry(time: Date(), actor: caller.token.id, role: caller.token.role.rawValue, action: action, tenant: tenant,
                                requestID: caller.requestID, source: caller.source, result: "ok")
         let started = ContinuousClock.now
         do {
-            let result = try await change()
+            let result = try await change(entry)
             metrics.recordChange(action: action, accepted: true, duration: ContinuousClock.now - started)
             entry.platformCommitBefore = result.platformCommitBefore
             entry.platformCommitAfter = result.platformCommitAfter
             entry.gitopsCommitBefore = result.gitops.commitBefore
             entry.gitopsCommitAfter = result.gitops.commitAfter
-            _ = try store.append(entry)
+            _ = try store.finish(entry)
             metrics.recordAudit()
             return Answer(status: status, body: JSONResponse.bytes(ChangeView(result, requestID: caller.requestID)))
         } catch {
             metrics.recordChange(action: action, accepted: false, duration: ContinuousClock.now - started)
             let apiError = (error as? WorkspaceError).map(APIError.init) ?? APIError(.internalServerError, "internal", "\(error)")
             entry.result = "refused \(apiError.status.code) \(apiError.code): \(apiError.message)"
-            _ = try store.append(entry)
+            _ = try store.finish(entry)
             metrics.recordAudit()
             throw apiError
         }

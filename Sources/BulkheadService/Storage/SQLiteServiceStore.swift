@@ -69,7 +69,48 @@ public final class SQLiteServiceStore: ServiceStore {
                 table.primaryKey(["token", "key"])
             }
         }
+        migrator.registerMigration("v3: pending changes") { db in
+            try db.create(table: "pendingChange") { table in
+                table.primaryKey("requestID", .text)
+                table.column("entry", .text).notNull()
+            }
+        }
         return migrator
+    }
+
+    // MARK: Pending changes
+
+    static let entryCoder = (encoder: { () -> JSONEncoder in
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }(), decoder: { () -> JSONDecoder in
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }())
+
+    public func begin(_ entry: AuditEntry) throws {
+        let text = String(decoding: try Self.entryCoder.encoder.encode(entry), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO pendingChange (requestID, entry) VALUES (?, ?)", arguments: [entry.requestID, text])
+        }
+    }
+
+    public func finish(_ entry: AuditEntry) throws -> AuditRecord {
+        try write { db in
+            let record = try Self.append(entry, in: db)
+            try db.execute(sql: "DELETE FROM pendingChange WHERE requestID = ?", arguments: [entry.requestID])
+            return record
+        }
+    }
+
+    public func pendingChanges() throws -> [AuditEntry] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT entry FROM pendingChange ORDER BY rowid").map { text in
+                try Self.entryCoder.decoder.decode(AuditEntry.self, from: Data(text.utf8))
+            }
+        }
     }
 
     // MARK: Idempotency keys
@@ -132,23 +173,25 @@ public final class SQLiteServiceStore: ServiceStore {
     // MARK: Audit trail
 
     public func append(_ entry: AuditEntry) throws -> AuditRecord {
+        try write { db in try Self.append(entry, in: db) }
+    }
+
+    /// Appends inside a write transaction: one writer at a time (SQLite's write lock), so
+    /// reading the tail and inserting after it cannot interleave with another append.
+    static func append(_ entry: AuditEntry, in db: Database) throws -> AuditRecord {
         var entry = entry
         entry.time = Self.date(Self.milliseconds(entry.time))
-        return try write { db in
-            // One writer at a time (SQLite's write lock), so reading the tail and inserting
-            // after it cannot interleave with another append.
-            let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditRecord ORDER BY sequence DESC LIMIT 1")
-            let sequence = (last?["sequence"] as Int64? ?? 0) + 1
-            let record = AuditChain.link(entry, sequence: sequence, previousHash: last?["hash"] ?? AuditChain.genesis)
-            try db.execute(sql: """
-                INSERT INTO auditRecord (sequence, time, actor, role, action, tenant, requestID, source,
-                  platformCommitBefore, platformCommitAfter, gitopsCommitBefore, gitopsCommitAfter, result, previousHash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [sequence, Self.milliseconds(entry.time), entry.actor, entry.role, entry.action, entry.tenant,
-                                 entry.requestID, entry.source, entry.platformCommitBefore, entry.platformCommitAfter,
-                                 entry.gitopsCommitBefore, entry.gitopsCommitAfter, entry.result, record.previousHash, record.hash])
-            return record
-        }
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditRecord ORDER BY sequence DESC LIMIT 1")
+        let sequence = (last?["sequence"] as Int64? ?? 0) + 1
+        let record = AuditChain.link(entry, sequence: sequence, previousHash: last?["hash"] ?? AuditChain.genesis)
+        try db.execute(sql: """
+            INSERT INTO auditRecord (sequence, time, actor, role, action, tenant, requestID, source,
+              platformCommitBefore, platformCommitAfter, gitopsCommitBefore, gitopsCommitAfter, result, previousHash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sequence, Self.milliseconds(entry.time), entry.actor, entry.role, entry.action, entry.tenant,
+                             entry.requestID, entry.source, entry.platformCommitBefore, entry.platformCommitAfter,
+                             entry.gitopsCommitBefore, entry.gitopsCommitAfter, entry.result, record.previousHash, record.hash])
+        return record
     }
 
     public func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord] {

@@ -13,6 +13,12 @@ public protocol ServiceStore: Sendable {
     func revokeToken(id: String, at time: Date) throws -> Bool
     /// Appends an entry to the hash-chained audit trail, atomically after the last record.
     func append(_ entry: AuditEntry) throws -> AuditRecord
+    /// Notes that a change is starting (write-ahead), so a restart after a crash can settle it.
+    func begin(_ entry: AuditEntry) throws
+    /// Appends the entry and forgets the pending change with its request id, in one transaction.
+    func finish(_ entry: AuditEntry) throws -> AuditRecord
+    /// Changes begun and never finished, oldest first.
+    func pendingChanges() throws -> [AuditEntry]
     /// Records matching `filter`, in sequence order.
     func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord]
     /// The answer kept for a token's idempotency key, if any.
