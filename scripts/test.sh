@@ -164,6 +164,10 @@ onboard() {
 check "bulkhead serve: POST /v1/tenants onboards a tenant (201)" onboard
 curl -s "http://127.0.0.1:$SERVE_PORT/metrics" >"$WORK/metrics.txt" || true
 curl -s "http://127.0.0.1:$SERVE_PORT/openapi.yaml" >"$WORK/openapi.yaml" || true
+mkdir -p "$WORK/catalog"
+curl -s -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$SERVE_PORT/v1/catalog" >"$WORK/catalog/catalog.yaml" || true
+check "validate-manifests on the service's Backstage catalog (/v1/catalog)" \
+  bash -c "grep -q 'kind: System' '$WORK/catalog/catalog.yaml' && '$SHARED/tools/validate-manifests' '$WORK/catalog'"
 check "openapi-spec-validator on the service's /openapi.yaml" python3 -m openapi_spec_validator "$WORK/openapi.yaml"
 check "promtool check metrics on the service's /metrics" bash -c "grep -q bulkhead_http_requests_total '$WORK/metrics.txt' && promtool check metrics < '$WORK/metrics.txt'"
 kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true

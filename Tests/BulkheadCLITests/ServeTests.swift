@@ -108,14 +108,23 @@ import Testing
                 }
             }
         }
-        let own = try server.call("GET", "/v1/tenants", as: "web")
-        let names = (own.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(names == ["web"] && own.json["total"] as? Int == 1, "a tenant-admin lists only its own tenants")
+        let ownList = try server.call("GET", "/v1/tenants", as: "web")
+        let names = (ownList.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["web"] && ownList.json["total"] as? Int == 1, "a tenant-admin lists only its own tenants")
         let metrics = try CLI.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(server.port)/metrics"]).stdout
         #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants",method="GET",status="200"} 4"#), "\(metrics)")
         #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants",method="GET",status="401"} 2"#))
         #expect(metrics.contains(#"bulkhead_http_requests_total{route="/v1/tenants/{name}",method="GET",status="403"} 5"#))
         #expect(metrics.contains("bulkhead_tenants 14"))
+        // The Backstage catalog: every cluster and tenant for an admin, only its own tenant for a tenant-admin.
+        func catalog(_ who: String) throws -> String {
+            try CLI.run("/usr/bin/curl", ["-s", "-H", "Authorization: Bearer \(server.tokens[who]!)", "http://127.0.0.1:\(server.port)/v1/catalog"]).stdout
+        }
+        let full = try catalog("admin")
+        #expect(full.components(separatedBy: "\nkind: Resource\n").count - 1 == 12 && full.components(separatedBy: "\nkind: System\n").count - 1 == 14)
+        let own = try catalog("web")
+        #expect(own.components(separatedBy: "\nkind: System\n").count - 1 == 1 && own.contains("name: web\n") && !own.contains("payments"))
+        #expect(try server.call("GET", "/v1/catalog", as: "auditor").status == 403)
         #expect(server.stop() == 0, "SIGTERM stops the server cleanly")
     }
 

@@ -30,6 +30,7 @@ struct ServeCommand: ParsableCommand {
           POST   /v1/sync            commit and apply hand edits
           GET    /v1/clusters        clusters with their tenant counts
           GET    /v1/audit           ?tenant= &actor= &since= &until=
+          GET    /v1/catalog         Backstage entities (YAML)
           GET    /healthz /readyz /metrics /openapi.yaml (no token)
         SIGTERM or SIGINT stops gracefully: requests in flight finish.
 

@@ -117,6 +117,13 @@ enum OpenAPIDocument {
             '200': {description: Every cluster., content: {application/json: {schema: {$ref: '#/components/schemas/ClusterPage'}}}}
             '401': {$ref: '#/components/responses/Error'}
             '403': {$ref: '#/components/responses/Error'}
+      /v1/catalog:
+        get:
+          summary: Backstage catalog entities (clusters as Resources, tenants as Systems, teams as Groups)
+          responses:
+            '200': {description: Multi-document YAML., content: {application/yaml: {schema: {type: string}}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
       /v1/audit:
         get:
           summary: The audit trail (auditor, platform-admin)

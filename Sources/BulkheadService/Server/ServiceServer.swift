@@ -56,6 +56,7 @@ public enum ServiceServer {
         }
         router.post("/v1/sync") { request, context in await api.handle(request, context, route: "/v1/sync") { try await api.sync($0, $1) } }
         router.get("/v1/clusters") { request, context in await api.handle(request, context, route: "/v1/clusters") { try await api.listClusters($0, $1) } }
+        router.get("/v1/catalog") { request, context in await api.handle(request, context, route: "/v1/catalog") { try await api.catalog($0, $1) } }
         router.get("/v1/audit") { request, context in await api.handle(request, context, route: "/v1/audit") { try await api.audit($0, $1) } }
         return Application(
             router: router,
@@ -318,6 +319,19 @@ struct ServiceAPI: Sendable {
         }
         let clusters = try await declaration().clusters.map { ClusterView($0, tenants: counts[$0.name] ?? 0) }
         return JSONResponse.make(.ok, Page(items: clusters, total: clusters.count, offset: 0, limit: clusters.count, next: nil), requestID: caller.requestID)
+    }
+
+    /// Backstage catalog entities for the clusters and the tenants the caller may read.
+    func catalog(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "export the catalog")
+        let declaration = try await declaration()
+        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        let text = CatalogExport.yaml(declaration: declaration, tenants: declaration.tenants.filter { caller.mayRead(tenant: $0.name) },
+                                      lock: lock(), baseURL: "http://\(host)")
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml"
+        headers[JSONResponse.requestIDHeader] = caller.requestID
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func audit(_ request: Request, _ caller: Caller) async throws -> Response {
