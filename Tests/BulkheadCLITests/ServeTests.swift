@@ -168,6 +168,29 @@ import Testing
         #expect(verify.status == 0 && verify.stdout.contains("intact"), "\(verify.stderr)")
     }
 
+    /// `POST /v1/plan` says which files a create would add, and writes nothing anywhere.
+    @Test func planShowsACreateWithoutWriting() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let gitopsHead = try CLI.git(server.repo, "rev-parse", "HEAD")
+        let platformHead = try CLI.git(server.platform, "rev-parse", "HEAD")
+        let planned = try server.call("POST", "/v1/plan", as: "admin", body: Self.newTenant)
+        #expect(planned.status == 200, "\(planned.json)")
+        let added = planned.json["added"] as? [String] ?? []
+        #expect(added.contains("clusters/dev-euw1-1/tenants/newshop/bundle.yaml"), "\(added)")
+        #expect((planned.json["removed"] as? [String])?.isEmpty == true)
+        #expect(try CLI.git(server.repo, "rev-parse", "HEAD") == gitopsHead && (try CLI.git(server.repo, "status", "--porcelain")).isEmpty)
+        #expect(try CLI.git(server.platform, "rev-parse", "HEAD") == platformHead && (try CLI.git(server.platform, "status", "--porcelain")).isEmpty)
+        #expect(try server.call("GET", "/v1/tenants/newshop", as: "admin").status == 404)
+        #expect(try server.call("POST", "/v1/plan", as: "viewer", body: Self.newTenant).status == 403)
+        #expect(try server.call("POST", "/v1/plan", as: "admin", body: #"{"metadata":{"name":"web"},"spec":{}}"#).status == 409)
+        // What the plan said is what the create then does.
+        let created = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
+        #expect(created.status == 201)
+        let committed = try CLI.git(server.repo, "diff", "--name-only", "--diff-filter=A", "HEAD~1", "HEAD").split(separator: "\n").map(String.init)
+        #expect(Set(committed) == Set(added))
+    }
+
     /// Bad input: the same validation text as `bulkhead validate`, the field path, and nothing written.
     @Test func invalidTenantsAreRefusedWithTheCLIsMessages() throws {
         let server = try Server()

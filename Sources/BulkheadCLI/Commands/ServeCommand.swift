@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkheadGitOps
+import BulkheadRender
 import BulkheadService
 import Dispatch
 import Foundation
@@ -27,6 +28,7 @@ struct ServeCommand: ParsableCommand {
           PATCH  /v1/tenants/{name}  {"spec":{"quota":{...}}} with If-Match
                                      (quota, apps, buckets, owners)
           DELETE /v1/tenants/{name}  prunes its files in one commit
+          POST   /v1/plan            what creating a tenant would change
           POST   /v1/sync            commit and apply hand edits
           GET    /v1/clusters        clusters with their tenant counts
           GET    /v1/audit           ?tenant= &actor= &since= &until=
@@ -64,6 +66,20 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
+    /// `bulkhead plan --output json` of `folder` against the repository, without the full
+    /// placement list; writes nothing.
+    static func plan(folder: URL, repository path: String) throws -> [UInt8] {
+        let pipeline = Pipeline(options: try PlatformOptions.parse([folder.path]))
+        let declaration = try pipeline.load()
+        let repository = Pipeline.repository(path)
+        let render = try pipeline.renderIncrementally(declaration, repository: repository, replace: [], input: nil)
+        var report = ChangeReport(change: try repository.plan(render.rendered.files, scopes: render.plan.scopes), rendered: render.rendered, commit: nil)
+        report.placements = [:]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return [UInt8](try encoder.encode(report)) + [UInt8(ascii: "\n")]
+    }
+
     func run() throws {
         let repo = database.repo!
         let store = try database.open()
@@ -89,7 +105,9 @@ struct ServeCommand: ParsableCommand {
         }
         var logger = Logger(label: "bulkhead-serve")
         logger.logLevel = .info
-        let configuration = ServiceConfiguration(host: host, port: port, repository: URL(fileURLWithPath: repo))
+        let configuration = ServiceConfiguration(host: host, port: port, repository: URL(fileURLWithPath: repo)) { folder in
+            try Self.plan(folder: folder, repository: repo)
+        }
         let host = host, databasePath = try database.path()
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()

@@ -120,7 +120,38 @@ public actor PlatformWorkspace {
     /// Declares a new tenant from a Tenant document (JSON: `metadata.name` and `spec`, with
     /// `apiVersion` and `kind` filled in when missing) and applies it.
     public func createTenant(_ document: CELValue, audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
-        let actor = audit.actor
+        let new = try newTenant(document, actor: audit.actor)
+        return try change(audit: audit, tenant: new.name, message: "tenant \(new.name): created by \(audit.actor)", after: new.checked,
+                          write: { () throws(WorkspaceError) in try write(new.text, to: new.file) },
+                          undo: { try? FileManager.default.removeItem(atPath: path(new.file)) })
+    }
+
+    /// What creating the tenant would change in the GitOps repository, as `plan` reports it:
+    /// the declaration is checked as for a create, then planned on a scratch copy of the
+    /// platform folder. Nothing is written to either repository.
+    public func planTenant(_ document: CELValue, plan: (URL) throws -> [UInt8]) throws(WorkspaceError) -> [UInt8] {
+        let new = try newTenant(document, actor: "plan")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            for item in try FileManager.default.contentsOfDirectory(atPath: folder.path) where item != ".git" {
+                try FileManager.default.copyItem(at: folder.appendingPathComponent(item), to: scratch.appendingPathComponent(item))
+            }
+            let target = scratch.appendingPathComponent(new.file)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try new.text.write(to: target, atomically: true, encoding: .utf8)
+            return try plan(scratch)
+        } catch let error as WorkspaceError {
+            throw error
+        } catch {
+            throw .rejected("\(error)")
+        }
+    }
+
+    /// A Tenant document checked as a new tenant: its file, its text, and the whole
+    /// declaration with it added.
+    func newTenant(_ document: CELValue, actor: String) throws(WorkspaceError) -> (name: String, file: String, text: String, checked: DeclarationLoader.Result) {
         guard case .map(var root) = document else {
             throw .invalid([Problem("bad-document", "the body must be a JSON object: a Tenant with metadata.name and spec", at: nil, path: "")])
         }
@@ -139,8 +170,7 @@ public actor PlatformWorkspace {
         }
         root = Self.withDefaults(root)
         let file = Self.tenantFile(name)
-        let current = try load()
-        if current.declaration?.tenant(named: name) != nil || FileManager.default.fileExists(atPath: path(file)) {
+        if try load().declaration?.tenant(named: name) != nil || FileManager.default.fileExists(atPath: path(file)) {
             throw .conflict("tenant '\(name)' already exists")
         }
         let text = "# Declared through the Bulkhead service by \(actor).\n" + YAMLWriter.document(Self.tree(.map(root)))
@@ -148,9 +178,7 @@ public actor PlatformWorkspace {
         sources.append((file, text))
         let checked = DeclarationLoader.load(sources: sources)
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
-        return try change(audit: audit, tenant: name, message: "tenant \(name): created by \(actor)", after: checked, write: { () throws(WorkspaceError) in
-            try write(text, to: file)
-        }, undo: { try? FileManager.default.removeItem(atPath: path(file)) })
+        return (name, file, text, checked)
     }
 
     /// Removes a tenant declared in a file of its own, and applies (its GitOps files are pruned).

@@ -102,6 +102,21 @@ enum OpenAPIDocument {
             '404': {$ref: '#/components/responses/Error'}
             '409': {$ref: '#/components/responses/Error'}
             '422': {$ref: '#/components/responses/Error'}
+      /v1/plan:
+        post:
+          summary: What creating this tenant would change in the GitOps repository; writes nothing (platform-admin)
+          requestBody:
+            required: true
+            content: {application/json: {schema: {$ref: '#/components/schemas/TenantDocument'}}}
+          responses:
+            '200':
+              description: Files added, changed and removed, per cluster and tenant, and new placements.
+              content: {application/json: {schema: {type: object, required: [added, changed, removed], properties: {added: {type: array, items: {type: string}}, changed: {type: array, items: {type: string}}, removed: {type: array, items: {type: string}}}}}}
+            '400': {$ref: '#/components/responses/Error'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
+            '422': {$ref: '#/components/responses/Error'}
       /v1/sync:
         post:
           summary: Commit and apply changes made to the platform folder by hand (platform-admin)

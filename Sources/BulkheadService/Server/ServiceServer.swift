@@ -16,12 +16,17 @@ public struct ServiceConfiguration: Sendable {
     public var repository: URL
     /// Larger request bodies are refused with 413.
     public var maxBodyBytes: Int
+    /// Plans a platform folder against the repository as `bulkhead plan --output json` does,
+    /// writing nothing (for `POST /v1/plan`).
+    public var planner: @Sendable (URL) throws -> [UInt8]
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, repository: URL, maxBodyBytes: Int = 1 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, repository: URL, maxBodyBytes: Int = 1 << 20,
+                planner: @escaping @Sendable (URL) throws -> [UInt8]) {
         self.host = host
         self.port = port
         self.repository = repository
         self.maxBodyBytes = maxBodyBytes
+        self.planner = planner
     }
 }
 
@@ -54,6 +59,7 @@ public enum ServiceServer {
             let name = context.parameters.get("name") ?? ""
             return await api.handle(request, context, route: "/v1/tenants/{name}") { try await api.deleteTenant(name, $0, $1) }
         }
+        router.post("/v1/plan") { request, context in await api.handle(request, context, route: "/v1/plan") { try await api.plan($0, $1) } }
         router.post("/v1/sync") { request, context in await api.handle(request, context, route: "/v1/sync") { try await api.sync($0, $1) } }
         router.get("/v1/clusters") { request, context in await api.handle(request, context, route: "/v1/clusters") { try await api.listClusters($0, $1) } }
         router.get("/v1/catalog") { request, context in await api.handle(request, context, route: "/v1/catalog") { try await api.catalog($0, $1) } }
@@ -267,6 +273,21 @@ struct ServiceAPI: Sendable {
         }
         try store.keep(IdempotentAnswer(requestHash: hash, status: answer.status.code, body: answer.body, createdAt: Date()), token: caller.token.id, key: key)
         return answer.response(requestID: caller.requestID)
+    }
+
+    /// What creating the tenant in the body would change; writes nothing.
+    func plan(_ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin], to: "plan tenants")
+        let body = try await self.body(request)
+        let document: CELValue
+        do { document = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        let planner = configuration.planner
+        do {
+            let report = try await workspace.planTenant(document, plan: planner)
+            return JSONResponse.make(.ok, bytes: report, requestID: caller.requestID)
+        } catch {
+            throw APIError(error)
+        }
     }
 
     func deleteTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
