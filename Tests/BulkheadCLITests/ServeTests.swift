@@ -355,6 +355,48 @@ extension ServeTests {
     }
 }
 
+extension ServeTests {
+    /// Settings come from the --config JSON file, then BULKHEAD_* variables, then flags, each
+    /// overriding the one before; a missing folder or a malformed file is a usage error.
+    @Test func settingsComeFromFileEnvironmentAndFlags() throws {
+        let folder = try CLI.temporaryFolder()
+        let platform = folder.appendingPathComponent("platform")
+        try FileManager.default.copyItem(at: CLI.example, to: platform)
+        let config = folder.appendingPathComponent("config.json")
+        try #"{"platform": "\#(platform.path)", "repo": "\#(folder.path)/gitops", "port": 0, "host": "127.0.0.1"}"#
+            .write(to: config, atomically: true, encoding: .utf8)
+        func listening(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+            let output = folder.appendingPathComponent("out-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["serve"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+                .merging(["GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@t"]) { _, new in new }
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+            for _ in 0..<600 {
+                let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+                if let line = text.split(separator: "\n").first(where: { $0.contains("listening on") }) { return String(line) }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return ""
+        }
+        let fromFile = try listening(["--config", config.path])
+        #expect(fromFile.contains("repository \(folder.path)/gitops,") && fromFile.contains("database \(folder.path)/gitops.bulkhead.sqlite"))
+        let fromEnvironment = try listening(["--config", config.path], environment: ["BULKHEAD_DATABASE": "\(folder.path)/env.sqlite"])
+        #expect(fromEnvironment.contains("database \(folder.path)/env.sqlite"), "\(fromEnvironment)")
+        let fromFlag = try listening(["--config", config.path, "--database", "\(folder.path)/flag.sqlite"], environment: ["BULKHEAD_DATABASE": "\(folder.path)/env.sqlite"])
+        #expect(fromFlag.contains("database \(folder.path)/flag.sqlite"), "\(fromFlag)")
+        #expect(try CLI.bulkhead("serve").status == 2)
+        try "{nope".write(to: config, atomically: true, encoding: .utf8)
+        let malformed = try CLI.bulkhead("serve", "--config", config.path)
+        #expect(malformed.status == 2 && malformed.stderr.contains("--config"))
+    }
+}
+
 /// Statuses collected from parallel requests.
 final class StatusList: @unchecked Sendable {
     private let lock = NSLock()

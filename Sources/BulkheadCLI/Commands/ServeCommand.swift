@@ -47,23 +47,51 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The platform folder, owned by the server as a git repository.", valueName: "platform-dir"),
             completion: .directory)
-    var platform: String
+    var platform: String?
 
     @OptionGroup var database: ServiceDatabaseOptions
 
-    @Option(name: .long, help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @Option(name: .long, help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
 
-    @Option(name: .long, help: "Port to listen on (0 picks a free one and prints it).")
-    var port: Int = 8080
+    @Option(name: .long, help: "Port to listen on (default 8080; 0 picks a free one and prints it).")
+    var port: Int?
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): must be between 0 and 65535") }
-        guard database.repo != nil else { throw ValidationError("--repo is required: the GitOps repository the service applies to") }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: platform, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("--platform \(platform): no such folder")
+    @Option(name: .long, help: ArgumentHelp("A JSON file of settings: platform, repo, database, host, port. Flags, then BULKHEAD_<KEY> environment variables, override it.", valueName: "file"),
+            completion: .file())
+    var config: String?
+
+    /// The flags that were given, by settings key.
+    var givenFlags: [String: String] {
+        var flags: [String: String] = [:]
+        flags["platform"] = platform
+        flags["repo"] = database.repo
+        flags["database"] = database.database
+        flags["host"] = host
+        flags["port"] = port.map(String.init)
+        return flags
+    }
+
+    /// Flags, environment and the --config file, resolved through swift-configuration.
+    func settings() throws -> ServeSettings {
+        let flags = givenFlags, environment = ProcessInfo.processInfo.environment, config = config
+        let resolved = SettingsBox()
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                resolved.set(.success(try await ServeSettings.resolve(flags: flags, environment: environment, configFile: config)))
+            } catch {
+                resolved.set(.failure(error))
+            }
+            finished.signal()
         }
+        finished.wait()
+        let settings = try resolved.get()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: settings.platform, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CommandFailure.usage("error: platform folder \(settings.platform): no such folder")
+        }
+        return settings
     }
 
     /// `bulkhead plan --output json` of `folder` against the repository, without the full
@@ -81,9 +109,11 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let repo = database.repo!
-        let store = try database.open()
-        let platform = self.platform
+        let settings = try settings()
+        let repo = settings.repo, platform = settings.platform, host = settings.host, port = settings.port
+        let databasePath = settings.database ?? ServiceDatabaseOptions.defaultPath(repository: repo)
+        let store: SQLiteServiceStore
+        do { store = try SQLiteServiceStore(path: databasePath) } catch { throw CommandFailure.problems("error: \(error)") }
         let applyOptions = try PlatformOptions.parse([platform])
         let workspace: PlatformWorkspace
         do {
@@ -108,7 +138,6 @@ struct ServeCommand: ParsableCommand {
         let configuration = ServiceConfiguration(host: host, port: port, repository: URL(fileURLWithPath: repo)) { folder in
             try Self.plan(folder: folder, repository: repo)
         }
-        let host = host, databasePath = try database.path()
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task.detached {
@@ -123,4 +152,12 @@ struct ServeCommand: ParsableCommand {
         finished.wait()
         if let error = failure.error { throw CommandFailure.problems("error: the server stopped: \(error)") }
     }
+}
+
+/// The settings a detached task resolved.
+final class SettingsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<ServeSettings, any Error>?
+    func set(_ value: Result<ServeSettings, any Error>) { lock.withLock { result = value } }
+    func get() throws -> ServeSettings { try lock.withLock { result! }.get() }
 }
