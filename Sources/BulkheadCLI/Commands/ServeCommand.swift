@@ -75,18 +75,9 @@ struct ServeCommand: ParsableCommand {
     /// Flags, environment and the --config file, resolved through swift-configuration.
     func settings() throws -> ServeSettings {
         let flags = givenFlags, environment = ProcessInfo.processInfo.environment, config = config
-        let resolved = SettingsBox()
-        let finished = DispatchSemaphore(value: 0)
-        Task.detached {
-            do {
-                resolved.set(.success(try await ServeSettings.resolve(flags: flags, environment: environment, configFile: config)))
-            } catch {
-                resolved.set(.failure(error))
-            }
-            finished.signal()
+        let settings = try AsyncBridge.wait {
+            try await ServeSettings.resolve(flags: flags, environment: environment, configFile: config)
         }
-        finished.wait()
-        let settings = try resolved.get()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: settings.platform, isDirectory: &isFolder), isFolder.boolValue else {
             throw CommandFailure.usage("error: platform folder \(settings.platform): no such folder")
@@ -138,26 +129,15 @@ struct ServeCommand: ParsableCommand {
         let configuration = ServiceConfiguration(host: host, port: port, repository: URL(fileURLWithPath: repo)) { folder in
             try Self.plan(folder: folder, repository: repo)
         }
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task.detached {
-            do {
+        do {
+            try AsyncBridge.wait { [logger] in
                 try await ServiceServer.serve(configuration: configuration, workspace: workspace, store: store, logger: logger) { port in
                     let line = "bulkhead serve: platform \(platform), repository \(repo), database \(databasePath); listening on http://\(host):\(port)\n"
                     FileHandle.standardOutput.write(Data(line.utf8))
                 }
-            } catch { failure.set(error) }
-            finished.signal()
+            }
+        } catch {
+            throw CommandFailure.problems("error: the server stopped: \(error)")
         }
-        finished.wait()
-        if let error = failure.error { throw CommandFailure.problems("error: the server stopped: \(error)") }
     }
-}
-
-/// The settings a detached task resolved.
-final class SettingsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<ServeSettings, any Error>?
-    func set(_ value: Result<ServeSettings, any Error>) { lock.withLock { result = value } }
-    func get() throws -> ServeSettings { try lock.withLock { result! }.get() }
 }

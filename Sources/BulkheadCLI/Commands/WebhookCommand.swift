@@ -156,19 +156,16 @@ extension WebhookCommand {
             let configuration = WebhookConfiguration(host: host, port: port, certificateFile: cert, privateKeyFile: key,
                                                      maxBodyBytes: maxBodyBytes, echoRoute: echoRoute)
             let cluster = cluster, host = host
-            let finished = DispatchSemaphore(value: 0)
-            let failure = FailureBox()
-            Task.detached {
-                do {
+            do {
+                try AsyncBridge.wait { [logger] in
                     try await WebhookServer.serve(configuration: configuration, store: store, metrics: PrometheusMetrics(), logger: logger) { port in
                         let line = "bulkhead webhook: cluster \(cluster), \(reviewer.engine.policies.count) policies, \(reviewer.namespaces.count) tenant namespaces; listening on https://\(host):\(port)\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     }
-                } catch { failure.set(error) }
-                finished.signal()
+                }
+            } catch {
+                throw CommandFailure.problems("error: the webhook stopped: \(error)")
             }
-            finished.wait()
-            if let error = failure.error { throw CommandFailure.problems("error: the webhook stopped: \(error)") }
         }
     }
 }
@@ -184,12 +181,4 @@ struct ReviewerSource: Sendable {
         let (guardrails, namespaces) = try pipeline.clusterGuardrails(named: cluster, repo: repo)
         return AdmissionReviewer(engine: PolicyEngine(policies: guardrails.policies, bindings: guardrails.bindings), namespaces: namespaces)
     }
-}
-
-/// The error a detached task ended with.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (any Error)?
-    var error: (any Error)? { lock.withLock { stored } }
-    func set(_ error: any Error) { lock.withLock { stored = error } }
 }

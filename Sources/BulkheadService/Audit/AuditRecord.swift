@@ -72,7 +72,7 @@ public enum AuditChain {
         for field in fields {
             if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return sha256Hex(Data(text.utf8))
     }
 
     /// A time as stored: whole milliseconds since 1970.

@@ -57,13 +57,12 @@ public enum TokenSecrets {
     /// A new public token id.
     public static func generateID() -> String {
         let key = SymmetricKey(size: .bits128)
-        let hex = key.withUnsafeBytes { $0.prefix(6).map { String(format: "%02x", $0) }.joined() }
-        return "tok_" + hex
+        return "tok_" + key.withUnsafeBytes { hexString($0.prefix(6)) }
     }
 
     /// The stored form of a secret: lowercase hex SHA-256.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Data(secret.utf8))
     }
 
     /// Whether `text` has a secret's shape (checked before any lookup).
@@ -78,4 +77,14 @@ public enum TokenSecrets {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
+}
+
+/// Bytes as lowercase hex.
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+/// The SHA-256 of `data` as lowercase hex (64 characters).
+func sha256Hex(_ data: some DataProtocol) -> String {
+    hexString(SHA256.hash(data: data))
 }

@@ -215,7 +215,7 @@ public actor PlatformWorkspace {
     }
 
     static func entityTag(_ text: String) -> String {
-        "\"" + SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        "\"" + hexString(SHA256.hash(data: Data(text.utf8)).prefix(12)) + "\""
     }
 
     /// Applies a JSON merge patch of `spec.quota`, `spec.apps`, `spec.buckets` and `spec.owners`

@@ -42,9 +42,7 @@ extension ServiceAPI {
     func updateTenant(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin, .tenantAdmin], to: "change tenants")
         guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
-        let body = try await self.body(request)
-        let patch: CELValue
-        do { patch = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        let patch = try Self.json(try await body(request))
         let ifMatch = request.headers[.ifMatch]
         let role = caller.token.role
         return try await audited(caller, action: "tenant.update", tenant: name, status: .ok) {
@@ -72,8 +70,7 @@ extension ServiceAPI {
     func createTenant(_ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "create tenants")
         let body = try await self.body(request)
-        let document: CELValue
-        do { document = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        let document = try Self.json(body)
         var name: String?
         if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
         let create = {
@@ -90,7 +87,7 @@ extension ServiceAPI {
     /// another request is refused with 422, and while the first is still running, with 409.
     func idempotent(_ caller: Caller, key: String, request: [UInt8], run: () async throws -> Answer) async throws -> Response {
         guard (1...255).contains(key.utf8.count) else { throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key") }
-        let hash = TokenSecrets.hash(String(decoding: request, as: UTF8.self))
+        let hash = sha256Hex(request)
         guard await inFlight.begin(caller.token.id + "\u{0}" + key) else {
             throw APIError(.conflict, "in-progress", "a request with this Idempotency-Key is still being processed; retry later")
         }
@@ -128,9 +125,7 @@ extension ServiceAPI {
     /// What creating the tenant in the body would change; writes nothing.
     func plan(_ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin], to: "plan tenants")
-        let body = try await self.body(request)
-        let document: CELValue
-        do { document = try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        let document = try Self.json(try await body(request))
         let planner = configuration.planner
         do {
             let report = try await workspace.planTenant(document, plan: planner)

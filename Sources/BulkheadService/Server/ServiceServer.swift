@@ -184,6 +184,11 @@ struct ServiceAPI: Sendable {
         }
     }
 
+    /// A request body as JSON, or 400 with where it stops being JSON.
+    static func json(_ body: [UInt8]) throws -> CELValue {
+        do { return try CELValue(jsonBytes: body) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+    }
+
     static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text else { return value }
         guard let number = Int(text), range.contains(number) else {
