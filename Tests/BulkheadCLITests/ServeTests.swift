@@ -147,7 +147,18 @@ import Testing
 
         let fetched = try server.call("GET", "/v1/tenants/newshop", as: "viewer")
         #expect(fetched.json["team"] as? String == "shop")
-        #expect((fetched.json["placements"] as? [[String: Any]])?.isEmpty == false)
+        let placements = (fetched.json["placements"] as? [[String: Any]] ?? []).compactMap { $0["cluster"] as? String }
+        #expect(!placements.isEmpty)
+        let objects = fetched.json["objects"] as? [String: [[String: Any]]] ?? [:]
+        #expect(Set(objects.keys) == Set(placements), "objects for every placement: \(objects.keys)")
+        for (cluster, list) in objects {
+            #expect(list.contains { $0["kind"] as? String == "Namespace" && $0["name"] as? String == "newshop" }, "\(cluster)")
+            #expect(list.contains { $0["kind"] as? String == "ResourceQuota" && $0["namespace"] as? String == "newshop" }, "\(cluster)")
+        }
+        #expect((fetched.json["lastCommit"] as? [String: Any])?["id"] as? String == (try CLI.git(server.platform, "rev-parse", "HEAD")))
+        #expect((fetched.json["lastGitOpsCommit"] as? [String: Any])?["id"] as? String == created.json["gitopsCommitAfter"] as? String)
+        let listed = try server.call("GET", "/v1/tenants?team=shop", as: "viewer")
+        #expect((listed.json["items"] as? [[String: Any]])?.first?["objects"] == nil, "lists stay short")
         #expect(try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant).status == 409)
 
         let deleted = try server.call("DELETE", "/v1/tenants/newshop", as: "admin")
@@ -304,6 +315,10 @@ extension ServeTests {
         #expect(bundle.contains("requests.cpu: '1'"), "the quota reached the ResourceQuota")
         #expect(try String(contentsOf: server.platform.appendingPathComponent("tenants/web.yaml"), encoding: .utf8).contains("requests.cpu: '1'"))
         #expect(try etag("web") != first)
+        let after = try server.call("GET", "/v1/tenants/web", as: "web")
+        #expect(((after.json["lastCommit"] as? [String: Any])?["subject"] as? String)?.hasPrefix("tenant web: changed by") == true,
+                "the footprint is read again after a change: \(after.json)")
+        #expect((after.json["lastGitOpsCommit"] as? [String: Any])?["id"] as? String == changed.json["gitopsCommitAfter"] as? String)
 
         #expect(try server.call("PATCH", "/v1/tenants/web", as: "web", body: lower, headers: ["If-Match: \(first)"]).status == 412)
         #expect(try server.call("PATCH", "/v1/tenants/web", as: "web", body: lower).status == 428)

@@ -102,7 +102,9 @@ public actor PlatformWorkspace {
 
     /// The declaration as the last change (or sync) left it: loaded from disk once, then kept,
     /// since every change goes through this actor. Hand edits are seen after `sync`.
-    private var current: DeclarationLoader.Result?
+    private var current: DeclarationLoader.Result? { didSet { footprints = [:] } }
+    /// Tenant footprints read since the last change (see `footprint(ofTenant:)`).
+    var footprints: [String: TenantFootprint] = [:]
 
     /// The declaration as the service knows it.
     public func load() throws(WorkspaceError) -> DeclarationLoader.Result {

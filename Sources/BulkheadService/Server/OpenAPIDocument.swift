@@ -233,6 +233,32 @@ enum OpenAPIDocument {
             buckets: {type: array, items: {type: string}}
             file: {type: string}
             placements: {type: array, items: {$ref: '#/components/schemas/Placement'}}
+            objects:
+              description: Only on GET /v1/tenants/{name}. The objects committed for the tenant, by cluster.
+              type: object
+              additionalProperties: {type: array, items: {$ref: '#/components/schemas/ObjectReference'}}
+            lastCommit:
+              description: Only on GET /v1/tenants/{name}. The last platform-folder commit that changed the declaration file.
+              $ref: '#/components/schemas/Commit'
+            lastGitOpsCommit:
+              description: Only on GET /v1/tenants/{name}. The last GitOps commit that changed one of the tenant's folders.
+              $ref: '#/components/schemas/Commit'
+        ObjectReference:
+          type: object
+          required: [apiVersion, kind, name]
+          properties:
+            apiVersion: {type: string}
+            kind: {type: string}
+            name: {type: string}
+            namespace: {type: string}
+        Commit:
+          type: object
+          required: [id, author, time, subject]
+          properties:
+            id: {type: string}
+            author: {type: string}
+            time: {type: string, format: date-time}
+            subject: {type: string}
         TenantPage:
           type: object
           required: [items, total, offset, limit]

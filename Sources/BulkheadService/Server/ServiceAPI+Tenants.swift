@@ -34,7 +34,9 @@ extension ServiceAPI {
         // Checked before looking the tenant up, so the answer says nothing about other tenants.
         guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
         guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
-        var response = JSONResponse.make(.ok, TenantView(tenant, placements: lock().placements[name] ?? []), requestID: caller.requestID)
+        let placements = lock().placements[name] ?? []
+        let footprint = await workspace.footprint(ofTenant: name, declaredIn: tenant.origin.location.file, clusters: placements.map(\.cluster))
+        var response = JSONResponse.make(.ok, TenantView(tenant, placements: placements, footprint: footprint), requestID: caller.requestID)
         if let tag = try? await workspace.entityTag(ofTenant: name) { response.headers[.eTag] = tag }
         return response
     }

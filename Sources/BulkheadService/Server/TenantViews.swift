@@ -25,8 +25,12 @@ struct TenantView: Encodable {
     /// The declaration file, relative to the platform folder.
     var file: String
     var placements: [LockedPlacement]
+    /// Only on `GET /v1/tenants/{name}`: the committed objects per cluster and the last commits.
+    var objects: [String: [TenantFootprint.ObjectReference]]?
+    var lastCommit: TenantFootprint.Commit?
+    var lastGitOpsCommit: TenantFootprint.Commit?
 
-    init(_ tenant: Tenant, placements: [LockedPlacement]) {
+    init(_ tenant: Tenant, placements: [LockedPlacement], footprint: TenantFootprint? = nil) {
         name = tenant.name
         tier = tenant.tier
         team = tenant.team
@@ -40,6 +44,9 @@ struct TenantView: Encodable {
         buckets = tenant.buckets
         file = tenant.origin.location.file
         self.placements = placements
+        objects = footprint?.objects
+        lastCommit = footprint?.lastCommit
+        lastGitOpsCommit = footprint?.lastGitOpsCommit
     }
 }
 
