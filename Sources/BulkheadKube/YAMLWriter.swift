@@ -133,7 +133,13 @@ public enum YAMLWriter {
                 case "\t": escaped += "\\t"
                 case "\r": escaped += "\\r"
                 default:
-                    if scalar.value < 0x20 { escaped += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2) } else { escaped.unicodeScalars.append(scalar) }
+                    if isPrintable(scalar) {
+                        escaped.unicodeScalars.append(scalar)
+                    } else if scalar.value <= 0xFF {
+                        escaped += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                    } else {
+                        escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+                    }
                 }
             }
             return escaped + "\""
@@ -147,7 +153,18 @@ public enum YAMLWriter {
     }
 
     static func needsDoubleQuotes(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        text.unicodeScalars.contains { $0.value < 0x20 || !isPrintable($0) }
+    }
+
+    /// YAML 1.2's printable characters (section 5.1), less the line breaks YAML 1.1 readers
+    /// also know (next line, line and paragraph separators): everything else is escaped. Tab,
+    /// line feed and carriage return count as printable here and are escaped by `quoted` by name.
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2028, 0x2029: false
+        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
     }
 
     /// Words YAML 1.1 or 1.2 resolvers read as booleans or null.
@@ -174,7 +191,16 @@ public enum YAMLWriter {
         if count == 0 || previous == UInt8(ascii: " ") || previous == UInt8(ascii: ":") { return true }
         if plainWord && count <= 5 && specialWords.contains(text.lowercased()) { return true }
         if numberLike && (hasDigit || text.first == ".") { return true }
-        return false
+        return isSpecialNumber(text)
+    }
+
+    /// Hexadecimal integers (`0x1F`, whose letters the number check above does not count) and
+    /// the floating-point words `.inf` and `.nan`, with or without a sign.
+    static func isSpecialNumber(_ text: String) -> Bool {
+        var rest = Substring(text)
+        if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
+        if rest.hasPrefix("0x") || rest.hasPrefix("0X") { return rest.count > 2 && rest.dropFirst(2).allSatisfy(\.isHexDigit) }
+        return [".inf", ".nan"].contains(rest.lowercased())
     }
 
     /// Bytes that cannot start a plain scalar.
