@@ -33,9 +33,9 @@ if ! command -v kubectl >/dev/null; then
   log "installing kubectl"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null || true
 fi
-if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto, openapi_spec_validator' 2>/dev/null; then
-  log "installing the manifest and OpenAPI validators (pip)"
-  python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto openapi-spec-validator 2>&1 | grep -v "Running pip as the 'root' user" || true
+if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto, openapi_spec_validator, schemathesis' 2>/dev/null; then
+  log "installing the manifest and OpenAPI validators and schemathesis (pip)"
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto openapi-spec-validator schemathesis 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi
 # Commits made by tests need an identity on a machine without git config.
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-test@bulkhead.invalid}
@@ -170,7 +170,17 @@ check "validate-manifests on the service's Backstage catalog (/v1/catalog)" \
   bash -c "grep -q 'kind: System' '$WORK/catalog/catalog.yaml' && '$SHARED/tools/validate-manifests' '$WORK/catalog'"
 check "openapi-spec-validator on the service's /openapi.yaml" python3 -m openapi_spec_validator "$WORK/openapi.yaml"
 check "promtool check metrics on the service's /metrics" bash -c "grep -q bulkhead_http_requests_total '$WORK/metrics.txt' && promtool check metrics < '$WORK/metrics.txt'"
+# schemathesis generates requests from /openapi.yaml (every route, valid and invalid data, stateful
+# sequences) and checks every answer against the document. positive_data_acceptance is left out:
+# whether a schema-valid change is accepted depends on state the schema cannot carry (the ETag,
+# cluster capacity, names already taken), and those refusals are 409/412/422 by design.
+# It creates, changes and deletes tenants, so it runs after the checks above.
+check "schemathesis against the running service (all checks but positive_data_acceptance)" \
+  bash -c "cd '$WORK' && st run 'http://127.0.0.1:$SERVE_PORT/openapi.yaml' --url 'http://127.0.0.1:$SERVE_PORT' \
+    -H 'Authorization: Bearer $SECRET' --checks all --exclude-checks positive_data_acceptance --max-examples 30 -w 1 \
+    --seed 1 >'$WORK/schemathesis.out' 2>&1; status=\$?; [[ \$status -eq 0 ]] || grep -A14 '^___' '$WORK/schemathesis.out'; tail -4 '$WORK/schemathesis.out'; exit \$status"
 kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true
+check "bulkhead validate: the platform folder after the fuzzing still validates" .build/debug/bulkhead validate "$WORK/service-platform"
 check "bulkhead audit-log verify (the service's audit trail)" .build/debug/bulkhead audit-log verify --repo "$WORK/service-gitops"
 
 echo "external checks: $passed passed, $failed failed"

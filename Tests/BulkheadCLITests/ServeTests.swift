@@ -1,4 +1,6 @@
 import Foundation
+import BulkheadCEL
+import BulkheadPolicy
 import Testing
 
 /// `bulkhead serve` as a user runs it: the real binary on loopback, tokens made with
@@ -130,6 +132,38 @@ import Testing
 
     /// Onboarding through the API: the declaration file, one platform commit, one GitOps
     /// commit, the audit record with both, then delete prunes in one commit.
+    /// A method a path does not take answers 405 with the `Allow` the OpenAPI document lists for
+    /// that path; an unknown path answers 404; both in the API's error shape.
+    @Test func undeclaredMethodsAndPathsGetTheErrorShape() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let document = try CLI.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(server.port)/openapi.yaml"]).stdout
+        guard case .map(let root)? = try YAMLValues.documents(document).first, case .map(let paths)? = root["paths"] else {
+            Issue.record("no paths in /openapi.yaml"); return
+        }
+        let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"]
+        for (key, value) in paths.entries {
+            guard case .string(let template) = key, case .map(let operations) = value else { continue }
+            let declared = Set(operations.entries.compactMap { entry -> String? in
+                guard case .string(let name) = entry.key, methods.contains(name.uppercased()) else { return nil }
+                return name.uppercased()
+            })
+            let path = template.replacingOccurrences(of: "{name}", with: "web")
+            for method in methods where !declared.contains(method) {
+                let answer = try CLI.run("/usr/bin/curl", ["-s", "-D", "-", "-X", method, "http://127.0.0.1:\(server.port)\(path)"]).stdout
+                let lines = answer.components(separatedBy: "\r\n")
+                #expect(lines.first?.contains(" 405") == true, "\(method) \(path): \(lines.first ?? "")")
+                let allow = lines.first { $0.lowercased().hasPrefix("allow:") }.map { String($0.dropFirst(6)) } ?? ""
+                #expect(Set(allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) == declared, "\(method) \(path): Allow \(allow)")
+                #expect(answer.contains(#""code":"method-not-allowed""#))
+            }
+        }
+        let unknown = try server.call("GET", "/v1/nothing-here", as: "admin")
+        #expect(unknown.status == 404 && (unknown.json["error"] as? [String: Any])?["code"] as? String == "not-found")
+        let health = try CLI.run("/usr/bin/curl", ["-s", "-D", "-", "http://127.0.0.1:\(server.port)/healthz"]).stdout
+        #expect(health.lowercased().contains("content-type: text/plain"))
+    }
+
     @Test func createAndDeleteATenant() throws {
         let server = try Server()
         defer { _ = server.stop() }

@@ -230,6 +230,7 @@ public actor PlatformWorkspace {
         guard let tenant = try load().declaration?.tenant(named: name) else { throw .notFound("no tenant '\(name)'") }
         let file = tenant.origin.location.file
         guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
+        _ = try Self.merge(patch, into: CELMap([]))  // a malformed patch is refused before its precondition is looked at
         guard let ifMatch else { throw .preconditionMissing("send If-Match with the ETag of GET /v1/tenants/\(name)") }
         let tag = Self.entityTag(text)
         guard ifMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0.trimmingCharacters(in: .whitespaces) == "*" }) else {

@@ -1,7 +1,18 @@
+import BulkheadKube
+import Foundation
+
 /// The OpenAPI 3.1 description of every route, served at `/openapi.yaml` (kept beside the routes
-/// in ServiceServer.swift; `scripts/test.sh` checks it with openapi-spec-validator).
+/// in ServiceServer.swift; `scripts/test.sh` checks it with openapi-spec-validator and runs
+/// schemathesis against it). The platform's tiers and regions are filled in, so a client (or a
+/// fuzzer) knows which values this platform takes.
 enum OpenAPIDocument {
-    static let yaml = """
+    static func yaml(tiers: [String], regions: [String]) -> String {
+        let tierSchema = tiers.isEmpty ? "{type: string}" : "{type: string, enum: [\(tiers.map(YAMLWriter.quoted).joined(separator: ", "))]}"
+        let regionSchema = regions.isEmpty ? "{type: string}" : "{type: string, enum: [\(regions.map(YAMLWriter.quoted).joined(separator: ", "))]}"
+        let example = tiers.first.map { tier in
+            "\n      example: {metadata: {name: example-shop}, spec: {tier: \(YAMLWriter.quoted(tier)), owners: [shop-admins], team: shop, costCenter: CC-1, environments: [dev]}}"
+        } ?? ""
+        return """
     openapi: 3.1.0
     info:
       title: Bulkhead service
@@ -79,7 +90,10 @@ enum OpenAPIDocument {
         patch:
           summary: Change quota, apps, buckets or owners (JSON merge patch of spec)
           parameters:
-            - {name: If-Match, in: header, required: true, schema: {type: string}}
+            - name: If-Match
+              in: header
+              description: The ETag from GET (or * for any version). Without it the answer is 428.
+              schema: {type: string}
           requestBody:
             required: true
             content: {application/json: {schema: {$ref: '#/components/schemas/TenantPatch'}}}
@@ -186,7 +200,7 @@ enum OpenAPIDocument {
                       message: {type: string}
                       text: {type: string}
         TenantDocument:
-          type: object
+          type: object\(example)
           required: [metadata, spec]
           properties:
             apiVersion: {type: string, const: bulkhead.dev/v1alpha1}
@@ -194,8 +208,57 @@ enum OpenAPIDocument {
             metadata:
               type: object
               required: [name]
-              properties: {name: {type: string}}
-            spec: {type: object, description: 'The Tenant spec, as in the declaration format (PRODUCT.md).'}
+              properties: {name: {$ref: '#/components/schemas/Label'}}
+            spec: {$ref: '#/components/schemas/TenantSpec'}
+        Label:
+          description: A DNS-1123 label.
+          type: string
+          minLength: 1
+          maxLength: 63
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
+        LabelValue:
+          description: A Kubernetes label value.
+          type: string
+          minLength: 1
+          maxLength: 63
+          pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$'
+        Group:
+          type: string
+          minLength: 1
+          pattern: '^[^\\s]+$'
+        App:
+          type: object
+          required: [name]
+          additionalProperties: false
+          properties:
+            name: {$ref: '#/components/schemas/Label'}
+            port: {type: integer, minimum: 1, maximum: 65535}
+            queue:
+              type: object
+              required: [targetLength, maxReplicas]
+              additionalProperties: false
+              properties:
+                targetLength: {type: integer, minimum: 1, maximum: 100000}
+                maxReplicas: {type: integer, minimum: 1, maximum: 1000}
+        TenantSpec:
+          description: >-
+            The Tenant spec, as in the declaration format (PRODUCT.md). A request that matches this
+            schema can still be refused with 422: the tier and regions must exist on this platform,
+            quota keys must be ResourceQuota keys, and the tenant must fit on a cluster.
+          type: object
+          required: [tier, owners, team, costCenter, environments]
+          additionalProperties: false
+          properties:
+            tier: \(tierSchema)
+            owners: {type: array, minItems: 1, items: {$ref: '#/components/schemas/Group'}}
+            team: {$ref: '#/components/schemas/LabelValue'}
+            costCenter: {$ref: '#/components/schemas/LabelValue'}
+            environments: {type: array, minItems: 1, items: {type: string, enum: [sandbox, dev, staging, prod]}}
+            regions: {type: array, minItems: 1, items: \(regionSchema)}
+            dataClassification: {type: string, enum: [public, internal, pii, phi], default: internal}
+            quota: {type: object, additionalProperties: {type: string}}
+            apps: {type: array, items: {$ref: '#/components/schemas/App'}}
+            buckets: {type: array, items: {$ref: '#/components/schemas/Label'}}
         TenantPatch:
           type: object
           required: [spec]
@@ -206,9 +269,9 @@ enum OpenAPIDocument {
               additionalProperties: false
               properties:
                 quota: {type: [object, 'null'], additionalProperties: {type: [string, 'null']}}
-                apps: {type: [array, 'null'], items: {type: object}}
-                buckets: {type: [array, 'null'], items: {type: string}}
-                owners: {type: [array, 'null'], items: {type: string}}
+                apps: {type: [array, 'null'], items: {$ref: '#/components/schemas/App'}}
+                buckets: {type: [array, 'null'], items: {$ref: '#/components/schemas/Label'}}
+                owners: {type: [array, 'null'], minItems: 1, items: {$ref: '#/components/schemas/Group'}}
         Placement:
           type: object
           required: [cluster, environment, region]
@@ -333,4 +396,5 @@ enum OpenAPIDocument {
             next: {type: [integer, 'null']}
 
     """
+    }
 }

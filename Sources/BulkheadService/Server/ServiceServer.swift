@@ -39,11 +39,15 @@ public enum ServiceServer {
                                    logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let api = ServiceAPI(configuration: configuration, workspace: workspace, store: store, logger: logger, metrics: ServiceMetrics())
         let router = Router(context: ServiceRequestContext.self)
-        router.get("/healthz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
-        router.get("/readyz") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n"))) }
+        router.add(middleware: UnroutedRequestMiddleware())
+        router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/readyz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n"))) }
         router.get("/metrics") { _, _ in await api.metricsResponse() }
         router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+            let declaration = try? await workspace.load().declaration
+            let document = OpenAPIDocument.yaml(tiers: declaration?.tiers.keys.sorted() ?? [],
+                                                regions: Set(declaration?.clusters.map(\.region) ?? []).sorted())
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
         }
         router.get("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.listTenants($0, $1) } }
         router.post("/v1/tenants") { request, context in await api.handle(request, context, route: "/v1/tenants") { try await api.createTenant($0, $1) } }
@@ -73,10 +77,44 @@ public enum ServiceServer {
 }
 
 extension ServiceServer {
+    /// Every path and the methods it takes, as registered above.
+    static let methodsByPath: [(template: [Substring], methods: String)] = [
+        ("/healthz", "GET"), ("/readyz", "GET"), ("/metrics", "GET"), ("/openapi.yaml", "GET"),
+        ("/v1/tenants", "GET, POST"), ("/v1/tenants/{name}", "GET, PATCH, DELETE"),
+        ("/v1/plan", "POST"), ("/v1/sync", "POST"), ("/v1/clusters", "GET"), ("/v1/catalog", "GET"), ("/v1/audit", "GET"),
+    ].map { ($0.0.split(separator: "/"), $0.1) }
+
+    /// The methods a path takes, or nil when no route has this path (`{name}` matches one segment).
+    static func allowedMethods(forPath path: String) -> String? {
+        let segments = path.split(separator: "/")
+        return methodsByPath.first { route in
+            route.template.count == segments.count && zip(route.template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }?.methods
+    }
+
     /// Builds and runs the application until SIGTERM or SIGINT, then finishes requests in flight.
     public static func serve(configuration: ServiceConfiguration, workspace: PlatformWorkspace, store: any ServiceStore,
                              logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try await application(configuration: configuration, workspace: workspace, store: store, logger: logger, onRunning: onRunning).runService()
+    }
+}
+
+/// Requests no route takes get the API's error shape: 405 with `Allow` when the path exists
+/// with other methods, 404 otherwise (Hummingbird's own answer is an empty 404 for both).
+struct UnroutedRequestMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: ServiceRequestContext, next: (Request, ServiceRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let requestID = request.headers[JSONResponse.requestIDHeader] ?? UUID().uuidString.lowercased()
+            guard let allow = ServiceServer.allowedMethods(forPath: request.uri.path) else {
+                return APIError.notFound("no route \(request.uri.path); see /openapi.yaml").response(requestID: requestID)
+            }
+            var response = APIError(.methodNotAllowed, "method-not-allowed", "\(request.uri.path) takes \(allow), not \(request.method.rawValue)")
+                .response(requestID: requestID)
+            response.headers[.allow] = allow
+            return response
+        }
     }
 }
 
