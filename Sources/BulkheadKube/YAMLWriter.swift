@@ -18,6 +18,11 @@ public enum YAMLWriter {
 
     /// Writes encoded values as one multi-document YAML text, separated by `---`.
     public static func documents(_ nodes: [TreeNode]) -> String {
+        String(decoding: bytes(nodes), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of `documents(nodes)`, for callers that hash or write them.
+    public static func bytes(_ nodes: [TreeNode]) -> [UInt8] {
         // Built as bytes: appending to a String checks capacity and ASCII flags on every piece.
         var output: [UInt8] = []
         output.reserveCapacity(4096 * nodes.count)
@@ -25,7 +30,7 @@ public enum YAMLWriter {
             if index > 0 { output.append(contentsOf: "---\n".utf8) }
             write(node, indent: 0, into: &output, context: .top)
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     enum Context { case top, mapValue, listItem }

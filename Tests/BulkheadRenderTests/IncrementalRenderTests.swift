@@ -95,6 +95,15 @@ import Yams
         #expect(header.warnings == state.warnings && header.head == "abc" && header.fingerprints.isEmpty)
     }
 
+    @Test func unitKeysReadBackAndNothingElseDoes() {
+        for unit in [RenderUnit.lock, .cluster("prod-use1-1"), .tenant(cluster: "prod-use1-1", tenant: "web")] {
+            #expect(RenderUnit(key: unit.description) == unit)
+        }
+        for key in ["", "lock/", "cluster/", "cluster/a/b", "tenant/c", "tenant//t", "tenant/c/", "tenant/c/t/x", "tenants/c/t", "Lock"] {
+            #expect(RenderUnit(key: key) == nil, "\(key)")
+        }
+    }
+
     @Test func theLockIsReadLineByLineExactlyAsYAMLWouldReadIt() throws {
         let (_, placement) = try Self.example()
         let text = try placement.lock.serialized()
@@ -105,5 +114,14 @@ import Yams
         #expect(PlacementLock.parseCanonical(reflowed) == nil)
         #expect(try PlacementLock(parsing: reflowed) == placement.lock)
         #expect(PlacementLock.parseCanonical(text.replacingOccurrences(of: "kind: PlacementLock", with: "kind: Other")) == nil)
+        // Anything the writer would not write is left to the YAML decoder (or refused by it).
+        let firstRegion = try #require(text.range(of: "    region: "))
+        for damaged in [text.replacingCharacters(in: firstRegion, with: "    cluster: "),      // a field twice, one missing
+                        text.replacingCharacters(in: firstRegion, with: "    zone: "),         // an unknown field
+                        text.replacingCharacters(in: firstRegion, with: "    region: 'x'\n    ignored: "),
+                        text.replacingOccurrences(of: "apiVersion: ", with: "apiversion: ")] {
+            #expect(PlacementLock.parseCanonical(damaged) == nil, "\(damaged.prefix(400))")
+        }
+        #expect(PlacementLock.parseCanonical(text + "\n\n# a comment\n") == canonical, "blank lines and comments are skipped")
     }
 }

@@ -19,12 +19,21 @@ public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public init?(key: String) {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        switch (parts.first, parts.count) {
-        case ("tenant", 3) where !parts[1].isEmpty && !parts[2].isEmpty: self = .tenant(cluster: parts[1], tenant: parts[2])
-        case ("cluster", 2) where !parts[1].isEmpty: self = .cluster(parts[1])
-        case ("lock", 1): self = .lock
-        default: return nil
+        // Sliced without splitting into an array: the render state holds one key per placement.
+        if key == "lock" {
+            self = .lock
+        } else if key.hasPrefix("cluster/") {
+            let name = key.dropFirst(8)
+            guard !name.isEmpty, !name.contains("/") else { return nil }
+            self = .cluster(String(name))
+        } else if key.hasPrefix("tenant/") {
+            let rest = key.dropFirst(7)
+            guard let slash = rest.firstIndex(of: "/") else { return nil }
+            let cluster = rest[..<slash], tenant = rest[rest.index(after: slash)...]
+            guard !cluster.isEmpty, !tenant.isEmpty, !tenant.contains("/") else { return nil }
+            self = .tenant(cluster: String(cluster), tenant: String(tenant))
+        } else {
+            return nil
         }
     }
 
