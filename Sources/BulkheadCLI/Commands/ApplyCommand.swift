@@ -56,8 +56,10 @@ struct ApplyCommand: ParsableCommand {
 
     /// Validates, places, renders, gates and commits, printing warnings and progress; the
     /// report is left to the caller (the command, or the service). `takesShortcut` allows
-    /// answering "no changes" from the last apply's state without loading anything.
-    static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool) throws -> Outcome {
+    /// answering "no changes" from the last apply's state without loading anything. A caller that
+    /// already holds the folder's `declaration` (the service) passes it, and it is not read again.
+    static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool,
+                        declaration loaded: PlatformDeclaration? = nil) throws -> Outcome {
         let repo = Pipeline.repository(path)
         try repo.recoverIfInterrupted()
         let headBefore = try repo.head()
@@ -68,7 +70,7 @@ struct ApplyCommand: ParsableCommand {
             for warning in sortedProblems(state.warnings.values.flatMap { $0 }) { Terminal.error(warning.description) }
             return Outcome(headBefore: headBefore)
         }
-        let declaration = try Terminal.timed("load") { try pipeline.load() }
+        let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load() }
         try checkReplace(replace, in: declaration)
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input)
         // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by

@@ -111,8 +111,9 @@ struct ServeCommand: ParsableCommand {
             // The GitOps repository first goes back (or forward) to a whole commit; then the
             // workspace settles changes a killed server left pending.
             try Pipeline.repository(repo).recoverIfInterrupted()
-            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) {
-                let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true)
+            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) { declaration in
+                let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true,
+                                                       declaration: declaration)
                 return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: try Pipeline.repository(repo).head())
             }
         } catch {
@@ -120,7 +121,7 @@ struct ServeCommand: ParsableCommand {
         }
         // The repository is brought up to date with the folder before the first request.
         do {
-            _ = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true)
+            _ = try AsyncBridge.wait { try await workspace.applyAsFound() }
         } catch {
             throw CommandFailure.problems("error: the platform folder cannot be applied; fix it before serving:\n\(error)")
         }

@@ -16,9 +16,10 @@ public struct GitOpsOutcome: Sendable, Equatable {
     }
 }
 
-/// Applies the platform folder to the GitOps repository, exactly as `bulkhead apply` does; throws
-/// with the same message the command prints.
-public typealias GitOpsApply = @Sendable () throws -> GitOpsOutcome
+/// Applies the platform folder to the GitOps repository, exactly as `bulkhead apply` does, with
+/// the declaration the workspace already loaded and checked (so the folder is not read again);
+/// throws with the same message the command prints.
+public typealias GitOpsApply = @Sendable (PlatformDeclaration) throws -> GitOpsOutcome
 
 /// Why a change to the platform was refused.
 public enum WorkspaceError: Error, Sendable {
@@ -282,6 +283,14 @@ public actor PlatformWorkspace {
         return CELMap(entries)
     }
 
+    /// Applies the folder as it is (on start, before the first request), with the declaration
+    /// the workspace keeps, so later changes find the same render state.
+    public func applyAsFound() throws(WorkspaceError) -> GitOpsOutcome {
+        let checked = try load()
+        guard let declaration = checked.declaration else { throw .invalid(checked.errors) }
+        do { return try apply(declaration) } catch { throw .rejected("\(error)") }
+    }
+
     /// Commits hand-made changes of the platform folder and applies them.
     public func sync(audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
         let actor = audit.actor
@@ -309,7 +318,8 @@ public actor PlatformWorkspace {
         ServiceFault.point("service-after-write")
         let gitops: GitOpsOutcome
         do {
-            gitops = try apply()
+            guard let declaration = after.declaration else { throw WorkspaceError.invalid(after.errors) }
+            gitops = try apply(declaration)
         } catch {
             undo()
             throw .rejected("\(error)")
