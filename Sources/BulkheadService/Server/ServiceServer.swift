@@ -62,6 +62,10 @@ public enum ServiceServer {
         router.post("/v1/plan") { request, context in await api.handle(request, context, route: "/v1/plan") { try await api.plan($0, $1) } }
         router.post("/v1/sync") { request, context in await api.handle(request, context, route: "/v1/sync") { try await api.sync($0, $1) } }
         router.get("/v1/clusters") { request, context in await api.handle(request, context, route: "/v1/clusters") { try await api.listClusters($0, $1) } }
+        router.get("/v1/clusters/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api.handle(request, context, route: "/v1/clusters/{name}") { try await api.getCluster(name, $0, $1) }
+        }
         router.get("/v1/catalog") { request, context in await api.handle(request, context, route: "/v1/catalog") { try await api.catalog($0, $1) } }
         router.get("/v1/audit") { request, context in await api.handle(request, context, route: "/v1/audit") { try await api.audit($0, $1) } }
         return Application(
