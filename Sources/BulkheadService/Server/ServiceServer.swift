@@ -30,8 +30,9 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
-/// The self-service API (JSON under `/v1`) and health endpoints. Every `/v1` route needs a
-/// bearer token; its role decides what the caller may see and change, and every change it makes
+/// The self-service API (JSON under `/v1`), the dashboard (HTML under `/ui`) and health
+/// endpoints. Every `/v1` route needs a bearer token, every `/ui` page a session signed in with
+/// one; the token's role decides what the caller may see and change, and every change it makes
 /// (accepted or refused) is appended to the audit trail.
 public enum ServiceServer {
     /// Builds the application (not yet running). `onRunning` gets the bound port.
@@ -68,6 +69,7 @@ public enum ServiceServer {
         }
         router.get("/v1/catalog") { request, context in await api.handle(request, context, route: "/v1/catalog") { try await api.catalog($0, $1) } }
         router.get("/v1/audit") { request, context in await api.handle(request, context, route: "/v1/audit") { try await api.audit($0, $1) } }
+        Dashboard.register(on: router, api: api)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "bulkhead"),
