@@ -206,8 +206,8 @@ enum DashboardTemplates {
     <h2>Placement</h2>
     {{#hasPlacements}}
     <table>
-    <thead><tr><th scope="col">Environment</th><th scope="col">Region</th><th scope="col">Cluster</th></tr></thead>
-    <tbody>{{#placements}}<tr><td>{{environment}}</td><td>{{region}}</td><th scope="row">{{cluster}}</th></tr>{{/placements}}</tbody>
+    <thead><tr><th scope="col">Cluster</th><th scope="col">Environment</th><th scope="col">Region</th></tr></thead>
+    <tbody>{{#placements}}<tr><th scope="row"><a href="/ui/tenants?cluster={{cluster}}">{{cluster}}</a></th><td>{{environment}}</td><td>{{region}}</td></tr>{{/placements}}</tbody>
     </table>
     {{/hasPlacements}}
     {{^hasPlacements}}<p>Not placed on any cluster yet.</p>{{/hasPlacements}}
