@@ -4,7 +4,9 @@
 #   2. builds and runs the Swift tests (swift test),
 #   3. applies examples/acme into a fresh repository and checks every rendered file with
 #      ../shared/tools/validate-manifests (upstream Kubernetes schemas at each cluster's version,
-#      pinned CRDs, moto's IAM validators) and `kubectl kustomize` for every cluster.
+#      pinned CRDs, moto's IAM validators) and `kubectl kustomize` for every cluster; then runs
+#      `bulkhead serve` for the API checks and the dashboard's browser test (headless Chromium,
+#      screenshots in out/screenshots).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
@@ -36,6 +38,15 @@ fi
 if ! python3 -c 'import kubernetes_validate, jsonschema, yaml, moto, openapi_spec_validator, schemathesis' 2>/dev/null; then
   log "installing the manifest and OpenAPI validators and schemathesis (pip)"
   python3 -m pip install -q --disable-pip-version-check kubernetes-validate jsonschema pyyaml moto openapi-spec-validator schemathesis 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
+# The dashboard's browser test: Debian's Chromium and its driver, selenium from PyPI.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing chromium and chromium-driver (for scripts/dashboard-test.py)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if ! python3 -c 'import selenium' 2>/dev/null; then
+  log "installing selenium (pip)"
+  python3 -m pip install -q --disable-pip-version-check selenium 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi
 # Commits made by tests need an identity on a machine without git config.
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-test@bulkhead.invalid}
@@ -170,6 +181,12 @@ check "validate-manifests on the service's Backstage catalog (/v1/catalog)" \
   bash -c "grep -q 'kind: System' '$WORK/catalog/catalog.yaml' && '$SHARED/tools/validate-manifests' '$WORK/catalog'"
 check "openapi-spec-validator on the service's /openapi.yaml" python3 -m openapi_spec_validator "$WORK/openapi.yaml"
 check "promtool check metrics on the service's /metrics" bash -c "grep -q bulkhead_http_requests_total '$WORK/metrics.txt' && promtool check metrics < '$WORK/metrics.txt'"
+# The dashboard in headless Chromium: sign in, every page, onboard through the form; a PNG of
+# every page goes to out/screenshots for a person to look at.
+check "dashboard in headless Chromium (scripts/dashboard-test.py)" \
+  python3 scripts/dashboard-test.py --url "http://127.0.0.1:$SERVE_PORT" --token "$SECRET" \
+    --repo "$WORK/service-gitops" --screenshots "$ROOT/out/screenshots"
+echo "      screenshots of the dashboard: $ROOT/out/screenshots"
 # schemathesis generates requests from /openapi.yaml (every route, valid and invalid data, stateful
 # sequences) and checks every answer against the document. positive_data_acceptance is left out:
 # whether a schema-valid change is accepted depends on state the schema cannot carry (the ETag,

@@ -453,3 +453,40 @@ final class StatusList: @unchecked Sendable {
     var values: [Int] { lock.withLock { stored } }
     func append(_ value: Int) { lock.withLock { stored.append(value) } }
 }
+
+extension ServeTests {
+    /// `GET /v1/clusters` and `GET /v1/clusters/{name}`: budget (capacity × overcommit), the
+    /// placed tenants' quota requests as used, and free; onboarding a tenant moves them.
+    @Test func clustersShowUsedAndFreeCapacity() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        func figures(_ object: [String: Any], _ key: String) -> [String: Double] {
+            ((object[key] as? [String: String]) ?? [:]).compactMapValues(Double.init)
+        }
+        let list = try server.call("GET", "/v1/clusters", as: "viewer")
+        let items = list.json["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 12)
+        for item in items {
+            let budget = figures(item, "budget"), used = figures(item, "used"), free = figures(item, "free")
+            for key in ["cpu", "memory", "pods"] {
+                #expect(budget[key] != nil && used[key] != nil && free[key] != nil, "\(item)")
+                #expect((used[key] ?? 0) + (free[key] ?? 0) == budget[key], "used + free = budget for \(key): \(item)")
+            }
+            #expect(figures(item, "capacity")["cpu"].map { $0 * (item["overcommit"] as? Double ?? 0) } == budget["cpu"])
+        }
+        let before = try server.call("GET", "/v1/clusters/dev-euw1-1", as: "web")
+        #expect(before.status == 200 && before.json["name"] as? String == "dev-euw1-1")
+        #expect(figures(before.json, "budget")["cpu"] == 256, "128 cpu × overcommit 2")
+        #expect(try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant).status == 201)
+        let after = try server.call("GET", "/v1/clusters/dev-euw1-1", as: "admin")
+        // The basic tier requests 2 cpu, 4Gi memory and 20 pods.
+        #expect(figures(after.json, "used")["cpu"] == (figures(before.json, "used")["cpu"] ?? 0) + 2)
+        #expect(figures(after.json, "used")["memory"] == (figures(before.json, "used")["memory"] ?? 0) + 4 * 1024 * 1024 * 1024)
+        #expect(figures(after.json, "free")["pods"] == (figures(before.json, "free")["pods"] ?? 0) - 20)
+        #expect(after.json["tenants"] as? Int == (before.json["tenants"] as? Int ?? 0) + 1)
+        let missing = try server.call("GET", "/v1/clusters/no-such-cluster", as: "viewer")
+        #expect(missing.status == 404 && (missing.json["error"] as? [String: Any])?["code"] as? String == "not-found")
+        #expect(try server.call("GET", "/v1/clusters/dev-euw1-1", as: "auditor").status == 403)
+        #expect(try server.call("GET", "/v1/clusters/dev-euw1-1", as: nil).status == 401)
+    }
+}

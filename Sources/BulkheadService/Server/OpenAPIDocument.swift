@@ -141,11 +141,21 @@ enum OpenAPIDocument {
             '422': {$ref: '#/components/responses/Error'}
       /v1/clusters:
         get:
-          summary: Clusters with capacity and tenant counts
+          summary: Clusters with capacity, used and free budget, and tenant counts
           responses:
             '200': {description: Every cluster., content: {application/json: {schema: {$ref: '#/components/schemas/ClusterPage'}}}}
             '401': {$ref: '#/components/responses/Error'}
             '403': {$ref: '#/components/responses/Error'}
+      /v1/clusters/{name}:
+        parameters:
+          - {name: name, in: path, required: true, schema: {type: string}}
+        get:
+          summary: One cluster with capacity, used and free budget
+          responses:
+            '200': {description: The cluster., content: {application/json: {schema: {$ref: '#/components/schemas/Cluster'}}}}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+            '404': {$ref: '#/components/responses/Error'}
       /v1/catalog:
         get:
           summary: Backstage catalog entities (clusters as Resources, tenants as Systems, teams as Groups)
@@ -341,18 +351,29 @@ enum OpenAPIDocument {
             gitopsCommitBefore: {type: string}
             gitopsCommitAfter: {type: string}
             requestId: {type: string}
+        Resources:
+          type: object
+          description: Exact decimal quantities; memory in bytes.
+          required: [cpu, memory, pods]
+          properties:
+            cpu: {type: string}
+            memory: {type: string}
+            pods: {type: string}
         Cluster:
           type: object
-          required: [name, environment, region, kubernetesVersion, capacity, overcommit, tenants]
+          required: [name, environment, region, kubernetesVersion, capacity, overcommit, budget, used, free, tenants]
           properties:
             name: {type: string}
             environment: {type: string}
             region: {type: string}
             kubernetesVersion: {type: string}
-            capacity: {type: object, additionalProperties: {type: string}}
+            capacity: {$ref: '#/components/schemas/Resources'}
             overcommit: {type: number}
+            budget: {description: capacity × overcommit, allOf: [{$ref: '#/components/schemas/Resources'}]}
+            used: {description: The sum of the effective quota requests of the tenants placed on the cluster (bulkhead.lock)., allOf: [{$ref: '#/components/schemas/Resources'}]}
+            free: {description: budget minus used; negative where the cluster is over budget., allOf: [{$ref: '#/components/schemas/Resources'}]}
             dedicatedTo: {type: string}
-            tenants: {type: integer}
+            tenants: {type: integer, description: How many tenants are placed on the cluster.}
         ClusterPage:
           type: object
           required: [items, total, offset, limit]

@@ -11,12 +11,21 @@ import NIOCore
 extension ServiceAPI {
     func listClusters(_ request: Request, _ caller: Caller) async throws -> Response {
         try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "list clusters")
-        var counts: [String: Int] = [:]
-        for placements in lock().placements.values {
-            for cluster in Set(placements.map(\.cluster)) { counts[cluster, default: 0] += 1 }
-        }
-        let clusters = try await declaration().clusters.map { ClusterView($0, tenants: counts[$0.name] ?? 0) }
+        let clusters = try await clusterViews()
         return JSONResponse.make(.ok, Page(items: clusters, total: clusters.count, offset: 0, limit: clusters.count, next: nil), requestID: caller.requestID)
+    }
+
+    func getCluster(_ name: String, _ request: Request, _ caller: Caller) async throws -> Response {
+        try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "read clusters")
+        guard let cluster = try await clusterViews().first(where: { $0.name == name }) else { throw APIError.notFound("no cluster '\(name)'") }
+        return JSONResponse.make(.ok, cluster, requestID: caller.requestID)
+    }
+
+    /// Every cluster with its budget, used and free capacity.
+    func clusterViews() async throws -> [ClusterView] {
+        let declaration = try await declaration()
+        let usage = Dictionary(uniqueKeysWithValues: ClusterUsage.of(declaration, lock: lock()).map { ($0.cluster, $0) })
+        return declaration.clusters.compactMap { cluster in usage[cluster.name].map { ClusterView(cluster, usage: $0) } }
     }
 
     /// Backstage catalog entities for the clusters and the tenants the caller may read.

@@ -73,15 +73,20 @@ extension ServiceAPI {
         try require(caller, [.platformAdmin], to: "create tenants")
         let body = try await self.body(request)
         let document = try Self.json(body)
-        var name: String?
-        if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
-        let create = {
-            try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
-                try await workspace.createTenant(document, audit: $0)
-            }
-        }
+        let create = { try await onboard(document, caller) }
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return try await create().response(requestID: caller.requestID) }
         return try await idempotent(caller, key: key, request: Array("POST /v1/tenants\u{0}".utf8) + body, run: create)
+    }
+
+    /// Declares, applies and commits a new tenant from a Tenant document, and records it in the
+    /// audit trail: the one path for `POST /v1/tenants` and the dashboard's onboarding form.
+    func onboard(_ document: CELValue, _ caller: Caller) async throws -> Answer {
+        try require(caller, [.platformAdmin], to: "create tenants")
+        var name: String?
+        if case .map(let root) = document, case .map(let metadata)? = root["metadata"], case .string(let text)? = metadata["name"] { name = text }
+        return try await audited(caller, action: "tenant.create", tenant: name, status: .created) {
+            try await workspace.createTenant(document, audit: $0)
+        }
     }
 
     /// Runs a request once per (token, `Idempotency-Key`): a retry with the same key and the same

@@ -30,8 +30,9 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
-/// The self-service API (JSON under `/v1`) and health endpoints. Every `/v1` route needs a
-/// bearer token; its role decides what the caller may see and change, and every change it makes
+/// The self-service API (JSON under `/v1`), the dashboard (HTML under `/ui`) and health
+/// endpoints. Every `/v1` route needs a bearer token, every `/ui` page a session signed in with
+/// one; the token's role decides what the caller may see and change, and every change it makes
 /// (accepted or refused) is appended to the audit trail.
 public enum ServiceServer {
     /// Builds the application (not yet running). `onRunning` gets the bound port.
@@ -66,8 +67,13 @@ public enum ServiceServer {
         router.post("/v1/plan") { request, context in await api.handle(request, context, route: "/v1/plan") { try await api.plan($0, $1) } }
         router.post("/v1/sync") { request, context in await api.handle(request, context, route: "/v1/sync") { try await api.sync($0, $1) } }
         router.get("/v1/clusters") { request, context in await api.handle(request, context, route: "/v1/clusters") { try await api.listClusters($0, $1) } }
+        router.get("/v1/clusters/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api.handle(request, context, route: "/v1/clusters/{name}") { try await api.getCluster(name, $0, $1) }
+        }
         router.get("/v1/catalog") { request, context in await api.handle(request, context, route: "/v1/catalog") { try await api.catalog($0, $1) } }
         router.get("/v1/audit") { request, context in await api.handle(request, context, route: "/v1/audit") { try await api.audit($0, $1) } }
+        Dashboard.register(on: router, api: api)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "bulkhead"),
@@ -81,7 +87,7 @@ extension ServiceServer {
     static let methodsByPath: [(template: [Substring], methods: String)] = [
         ("/healthz", "GET"), ("/readyz", "GET"), ("/metrics", "GET"), ("/openapi.yaml", "GET"),
         ("/v1/tenants", "GET, POST"), ("/v1/tenants/{name}", "GET, PATCH, DELETE"),
-        ("/v1/plan", "POST"), ("/v1/sync", "POST"), ("/v1/clusters", "GET"), ("/v1/catalog", "GET"), ("/v1/audit", "GET"),
+        ("/v1/plan", "POST"), ("/v1/sync", "POST"), ("/v1/clusters", "GET"), ("/v1/clusters/{name}", "GET"), ("/v1/catalog", "GET"), ("/v1/audit", "GET"),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 
     /// The methods a path takes, or nil when no route has this path (`{name}` matches one segment).

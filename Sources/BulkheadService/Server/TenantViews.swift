@@ -50,7 +50,8 @@ struct TenantView: Encodable {
     }
 }
 
-/// A cluster with the tenants placed on it.
+/// A cluster with its budget, what the tenants placed on it use of it, and what is free.
+/// Quantities are exact decimal strings (memory in bytes), like `capacity`.
 struct ClusterView: Encodable {
     var name: String
     var environment: String
@@ -58,18 +59,31 @@ struct ClusterView: Encodable {
     var kubernetesVersion: String
     var capacity: [String: String]
     var overcommit: Double
+    /// `capacity × overcommit`.
+    var budget: [String: String]
+    /// The sum of the effective quota requests of the tenants placed here (from the lock).
+    var used: [String: String]
+    /// `budget - used`; negative where the cluster is over budget.
+    var free: [String: String]
     var dedicatedTo: String?
     var tenants: Int
 
-    init(_ cluster: Cluster, tenants: Int) {
+    init(_ cluster: Cluster, usage: ClusterUsage) {
         name = cluster.name
         environment = cluster.environment.rawValue
         region = cluster.region
         kubernetesVersion = cluster.kubernetesVersion.description
-        capacity = ["cpu": cluster.capacity.cpu.description, "memory": cluster.capacity.memory.description, "pods": "\(cluster.capacity.pods)"]
+        capacity = Self.figures(cluster.capacity)
         overcommit = cluster.overcommit
+        budget = Self.figures(usage.budget)
+        used = Self.figures(usage.used)
+        free = Self.figures(usage.free)
         dedicatedTo = cluster.dedicatedTo
-        self.tenants = tenants
+        tenants = usage.tenants.count
+    }
+
+    static func figures(_ capacity: Capacity) -> [String: String] {
+        ["cpu": capacity.cpu.description, "memory": capacity.memory.description, "pods": capacity.pods.description]
     }
 }
 
