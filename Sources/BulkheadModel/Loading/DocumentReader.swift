@@ -24,7 +24,11 @@ struct DocumentReader {
 
     /// `path.key`, or `path["key"]` when the key is not a plain identifier.
     static func join(_ path: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        // ASCII keys (nearly all) are checked byte by byte; Character properties are slow.
+        let ascii = key.utf8.allSatisfy { $0 < 0x80 }
+        let plain = !key.isEmpty && (ascii
+            ? key.utf8.allSatisfy { byte in (byte | 0x20) >= 97 && (byte | 0x20) <= 122 || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "_") }
+            : key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
         if plain { return path.isEmpty ? key : "\(path).\(key)" }
         return "\(path)[\"\(key)\"]"
     }
