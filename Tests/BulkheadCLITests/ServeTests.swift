@@ -164,6 +164,21 @@ import Testing
         #expect(health.lowercased().contains("content-type: text/plain"))
     }
 
+    /// Tokens are kept in memory for a second after a lookup; a revoked one is refused after that.
+    @Test func aRevokedTokenIsRefusedWithinASecond() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        #expect(try server.call("GET", "/v1/tenants/web", as: "viewer").status == 200)
+        let listed = try CLI.run(CLI.binary.path, ["token", "list", "--repo", server.repo.path, "-o", "json"]).stdout
+        let tokens = try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]] ?? []
+        let id = try #require(tokens.first { $0["name"] as? String == "viewer" }?["id"] as? String)
+        #expect(try CLI.run(CLI.binary.path, ["token", "revoke", id, "--repo", server.repo.path]).status == 0)
+        Thread.sleep(forTimeInterval: 1.2)
+        let refused = try server.call("GET", "/v1/tenants/web", as: "viewer")
+        #expect(refused.status == 401 && ((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains("revoked") == true, "\(refused.json)")
+        #expect(try server.call("GET", "/v1/tenants/web", as: "admin").status == 200)
+    }
+
     @Test func createAndDeleteATenant() throws {
         let server = try Server()
         defer { _ = server.stop() }

@@ -148,7 +148,7 @@ extension TokenCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; a running service refuses it within a second.")
 
         @OptionGroup var database: ServiceDatabaseOptions
 

@@ -33,11 +33,21 @@ extension ServiceAPI {
         try require(caller, [.platformAdmin, .tenantAdmin, .viewer], to: "read tenants")
         // Checked before looking the tenant up, so the answer says nothing about other tenants.
         guard caller.mayRead(tenant: name) else { throw APIError.forbidden("this token is not bound to tenant '\(name)'") }
-        guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
-        let placements = lock().placements[name] ?? []
-        let footprint = await workspace.footprint(ofTenant: name, declaredIn: tenant.origin.location.file, clusters: placements.map(\.cluster))
-        var response = JSONResponse.make(.ok, TenantView(tenant, placements: placements, footprint: footprint), requestID: caller.requestID)
-        if let tag = try? await workspace.entityTag(ofTenant: name) { response.headers[.eTag] = tag }
+        // Read first: an answer computed from a later declaration is then only kept too briefly.
+        let generation = await workspace.generation
+        let answer: TenantAnswerCache.Entry
+        if let kept = tenantAnswers.answer(name, generation: generation) {
+            answer = kept
+        } else {
+            guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
+            let placements = lock().placements[name] ?? []
+            let footprint = await workspace.footprint(ofTenant: name, declaredIn: tenant.origin.location.file, clusters: placements.map(\.cluster))
+            answer = .init(generation: generation, body: JSONResponse.bytes(TenantView(tenant, placements: placements, footprint: footprint)),
+                           entityTag: try? await workspace.entityTag(ofTenant: name))
+            tenantAnswers.keep(answer, for: name)
+        }
+        var response = JSONResponse.make(.ok, bytes: answer.body, requestID: caller.requestID)
+        if let tag = answer.entityTag { response.headers[.eTag] = tag }
         return response
     }
 

@@ -159,6 +159,8 @@ struct ServiceAPI: Sendable {
     let metrics: ServiceMetrics
     let locks = LockCache()
     let inFlight = InFlightKeys()
+    let tokens = TokenCache()
+    let tenantAnswers = TenantAnswerCache()
 
     /// Authenticates, runs `work`, and turns any error into the API's error shape.
     func handle(_ request: Request, _ context: ServiceRequestContext, route: String, _ work: (Request, Caller) async throws -> Response) async -> Response {
@@ -187,7 +189,7 @@ struct ServiceAPI: Sendable {
             throw APIError.unauthenticated("send a token as 'Authorization: Bearer <secret>' (bulkhead token create)")
         }
         let secret = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
-        guard TokenSecrets.looksLikeSecret(secret), let token = try store.token(secretHash: TokenSecrets.hash(secret)) else {
+        guard TokenSecrets.looksLikeSecret(secret), let token = try tokens.token(secretHash: TokenSecrets.hash(secret), lookUp: store.token(secretHash:)) else {
             throw APIError.unauthenticated("the token is not valid")
         }
         guard token.isUsable(at: Date()) else {

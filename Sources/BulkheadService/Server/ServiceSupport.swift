@@ -25,6 +25,51 @@ final class LockCache: @unchecked Sendable {
     }
 }
 
+/// Tokens looked up by the hash of their secret, kept for a second: every request authenticates,
+/// and a database read per request capped reads at a few thousand a second. A token revoked
+/// (or expired) stops working within that second; `isUsable` is still checked on each request.
+final class TokenCache: @unchecked Sendable {
+    static let lifetime: TimeInterval = 1
+    static let capacity = 10_000
+    private let mutex = NSLock()
+    private var entries: [String: (token: APIToken, fetched: Date)] = [:]
+
+    /// The cached token, or the store's answer (kept when it found one).
+    func token(secretHash: String, now: Date = Date(), lookUp: (String) throws -> APIToken?) rethrows -> APIToken? {
+        if let entry = mutex.withLock({ entries[secretHash] }), now.timeIntervalSince(entry.fetched) < Self.lifetime { return entry.token }
+        guard let token = try lookUp(secretHash) else { return nil }
+        mutex.withLock {
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[secretHash] = (token, now)
+        }
+        return token
+    }
+}
+
+/// `GET /v1/tenants/{name}` answers (body and ETag) by tenant, kept while the workspace's
+/// declaration stays at the generation they were computed from.
+final class TenantAnswerCache: @unchecked Sendable {
+    struct Entry {
+        var generation: Int
+        var body: [UInt8]
+        var entityTag: String?
+    }
+
+    private let mutex = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    func answer(_ tenant: String, generation: Int) -> Entry? {
+        mutex.withLock { entries[tenant].flatMap { $0.generation == generation ? $0 : nil } }
+    }
+
+    func keep(_ entry: Entry, for tenant: String) {
+        mutex.withLock {
+            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
+            entries[tenant] = entry
+        }
+    }
+}
+
 /// A change's answer before it becomes a response (so it can be kept for idempotency keys).
 struct Answer: Sendable {
     var status: HTTPResponse.Status
