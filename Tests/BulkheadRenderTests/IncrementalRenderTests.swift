@@ -95,6 +95,23 @@ import Yams
         #expect(header.warnings == state.warnings && header.head == "abc" && header.fingerprints.isEmpty)
     }
 
+    /// The same folder named three ways (and as the service names it) gives the same fingerprints;
+    /// a tenant moved to another line of its file does not.
+    @Test func fingerprintsDoNotDependOnHowTheFolderIsNamed() throws {
+        let folder = ExampleSnapshotTests.repositoryRoot.appendingPathComponent("examples/acme")
+        var all: [[RenderUnit: String]] = []
+        for prefix in ["examples/acme", "./examples/acme/", folder.path, ""] {
+            let declaration = try #require(try DeclarationLoader.load(folder: folder, displayPrefix: prefix).declaration)
+            let placement = try RepositoryRenderer.place(declaration, lock: PlacementLock())
+            all.append(try RenderFingerprints.compute(declaration, placement: placement, build: "b"))
+        }
+        #expect(all.allSatisfy { $0 == all[0] })
+        var (declaration, placement) = try Self.example()
+        declaration.tenants[0].origin.location.line += 1
+        let moved = try RenderFingerprints.compute(declaration, placement: placement, build: "b")
+        #expect(moved != all[0], "warnings point at the document, so its line is part of the fingerprint")
+    }
+
     @Test func unitKeysReadBackAndNothingElseDoes() {
         for unit in [RenderUnit.lock, .cluster("prod-use1-1"), .tenant(cluster: "prod-use1-1", tenant: "web")] {
             #expect(RenderUnit(key: unit.description) == unit)

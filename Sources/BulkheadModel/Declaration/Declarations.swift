@@ -259,12 +259,36 @@ public struct PlatformDeclaration: Sendable {
     public var tiers: [String: Tier]
     /// Sorted by name.
     public var tenants: [Tenant]
+    /// What the loader put before each file name in source locations ("" or a folder path
+    /// ending in "/"), so a location can be told apart from how the folder was named.
+    public var locationPrefix = ""
 
     public init(platform: Platform, clusters: [Cluster], tiers: [String: Tier], tenants: [Tenant]) {
         self.platform = platform
         self.clusters = clusters.sorted { $0.name < $1.name }
         self.tiers = tiers
         self.tenants = tenants.sorted { $0.name < $1.name }
+    }
+
+    /// The same declaration with `locationPrefix` taken off every source location.
+    public func withLocationsRelativeToFolder() -> PlatformDeclaration {
+        guard !locationPrefix.isEmpty else { return self }
+        let prefix = locationPrefix
+        func strip(_ origin: Origin) -> Origin {
+            func relative(_ location: SourceLocation) -> SourceLocation {
+                var location = location
+                if location.file.hasPrefix(prefix) { location.file.removeFirst(prefix.count) }
+                return location
+            }
+            return Origin(location: relative(origin.location), fields: origin.fields.mapValues(relative))
+        }
+        var copy = self
+        copy.platform.origin = strip(platform.origin)
+        for index in copy.clusters.indices { copy.clusters[index].origin = strip(clusters[index].origin) }
+        for name in copy.tiers.keys { copy.tiers[name]!.origin = strip(tiers[name]!.origin) }
+        for index in copy.tenants.indices { copy.tenants[index].origin = strip(tenants[index].origin) }
+        copy.locationPrefix = ""
+        return copy
     }
 
     public func cluster(named name: String) -> Cluster? { clusters.first { $0.name == name } }

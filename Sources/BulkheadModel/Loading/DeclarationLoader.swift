@@ -55,7 +55,7 @@ public enum DeclarationLoader {
     }
 
     /// Loads and validates the folder. `displayPrefix` is put before file names in locations.
-    public static func load(folder: URL, displayPrefix: String? = nil) throws(FolderError) -> Result {
+    public static func load(folder: URL, displayPrefix: String? = nil, cache: ParseCache? = nil) throws(FolderError) -> Result {
         let files = try declarationFiles(in: folder)
         let prefix = displayPrefix ?? folder.relativePath
         var sources: [(name: String, text: String)] = []
@@ -76,18 +76,22 @@ public enum DeclarationLoader {
             problems.append(Problem("empty-folder", "no declaration files found in '\(folder.relativePath)'", at: nil,
                                     allowed: "files ending in .yaml or .yml holding Platform, Cluster, Tier and Tenant documents"))
         }
-        var result = load(sources: sources)
+        var result = load(sources: sources, cache: cache)
+        result.declaration?.locationPrefix = prefix.isEmpty || prefix == "." ? "" : (prefix.hasSuffix("/") ? prefix : prefix + "/")
         result.problems = sortedProblems(problems + result.problems)
         if !result.errors.isEmpty { result.declaration = nil }
         return result
     }
 
     /// Loads declarations from in-memory sources (file name, text); used by `load(folder:)` and tests.
-    public static func load(sources: [(name: String, text: String)]) -> Result {
+    /// With a `cache`, a file whose text is unchanged since an earlier load is not parsed again.
+    public static func load(sources: [(name: String, text: String)], cache: ParseCache? = nil) -> Result {
         // Files parse independently: spread them over the cores, then merge in file order.
         let parsed = sources.map { Source(name: $0.name, text: $0.text) }.parallelMap { source in
+            if let kept = cache?.documents(file: source.name, text: source.text) { return kept }
             var documents = DocumentSet()
             documents.parse(file: source.name, text: source.text)
+            cache?.keep(documents, file: source.name, text: source.text)
             return documents
         }
         var documents = DocumentSet()
@@ -96,6 +100,23 @@ public enum DeclarationLoader {
         let declaration = CrossChecks.assemble(documents, problems: &problems)
         let sorted = sortedProblems(problems)
         return Result(declaration: sorted.contains { $0.severity == .error } ? nil : declaration, problems: sorted)
+    }
+}
+
+/// What each declaration file parsed to, by file name and text, for a process that loads the
+/// same folder again and again (the service validates every change against the whole folder).
+public final class ParseCache: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var entries: [String: (text: String, documents: DocumentSet)] = [:]
+
+    public init() {}
+
+    func documents(file: String, text: String) -> DocumentSet? {
+        mutex.withLock { entries[file].flatMap { $0.text == text ? $0.documents : nil } }
+    }
+
+    func keep(_ documents: DocumentSet, file: String, text: String) {
+        mutex.withLock { entries[file] = (text, documents) }
     }
 }
 

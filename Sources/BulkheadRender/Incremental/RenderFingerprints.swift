@@ -16,6 +16,9 @@ public enum RenderFingerprints {
     /// `policies` is the digest of the platform's policy files (cluster units render them, and
     /// tenant units are gated against them).
     public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: String] {
+        // Locations are taken relative to the platform folder, so the same folder named another
+        // way (`acme`, `./acme`, an absolute path, or the service's own loader) fingerprints alike.
+        let declaration = declaration.withLocationsRelativeToFolder()
         // Policies are part of every unit: tenant units are gated against them when rendered.
         let base = Data("\(build)\u{0}policies \(policies)\u{0}".utf8) + (try digest(declaration.platform))
         var clusters: [String: Data] = [:]

@@ -112,6 +112,8 @@ public actor PlatformWorkspace {
     /// Counts changes of the declaration the workspace holds (each change, sync or reload), so
     /// readers can keep answers computed from it until it moves.
     public private(set) var generation = 0
+    /// Each declaration file's parse, so a change re-reads only the file it writes.
+    let parseCache = ParseCache()
     /// Tenant footprints read since the last change (see `footprint(ofTenant:)`).
     var footprints: [String: TenantFootprint] = [:]
 
@@ -119,7 +121,7 @@ public actor PlatformWorkspace {
     public func load() throws(WorkspaceError) -> DeclarationLoader.Result {
         if let current { return current }
         do {
-            let loaded = try DeclarationLoader.load(folder: folder, displayPrefix: "")
+            let loaded = try DeclarationLoader.load(folder: folder, displayPrefix: "", cache: parseCache)
             current = loaded
             return loaded
         } catch { throw .failed(error.description) }
@@ -187,7 +189,7 @@ public actor PlatformWorkspace {
         let text = "# Declared through the Bulkhead service by \(actor).\n" + YAMLWriter.document(Self.tree(.map(root)))
         var sources = try sources()
         sources.append((file, text))
-        let checked = DeclarationLoader.load(sources: sources)
+        let checked = DeclarationLoader.load(sources: sources, cache: parseCache)
         guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
         return (name, file, text, checked)
     }
@@ -204,7 +206,7 @@ public actor PlatformWorkspace {
         guard Self.documentCount(text) == 1 else {
             throw .conflict("tenant '\(name)' is declared in \(file) together with other documents; remove it there by hand and call POST /v1/sync")
         }
-        let checked = DeclarationLoader.load(sources: others)
+        let checked = DeclarationLoader.load(sources: others, cache: parseCache)
         guard checked.errors.isEmpty else {
             throw .conflict("removing tenant '\(name)' would leave the declaration invalid: " + checked.errors.map(\.description).joined(separator: "; "))
         }
@@ -254,7 +256,7 @@ public actor PlatformWorkspace {
         let newText = "# Changed through the Bulkhead service by \(actor).\n" + YAMLWriter.document(Self.tree(.map(root)))
         var sources = try sources().filter { $0.name != file }
         sources.append((file, newText))
-        let checked = DeclarationLoader.load(sources: sources)
+        let checked = DeclarationLoader.load(sources: sources, cache: parseCache)
         guard checked.errors.isEmpty, let declaration = checked.declaration, let changed = declaration.tenant(named: name) else {
             throw .invalid(checked.errors)
         }
