@@ -49,6 +49,20 @@ import Testing
             }
         }
 
+        /// The server ends the store's connection (a restart, an administrator): the call that
+        /// meets the dead connection may fail, and the next one connects again.
+        @Test func aDroppedConnectionIsOpenedAgain() throws {
+            try TestDatabase.withFresh(.postgres) { database throws in
+                let store = try database.open()
+                defer { store.close() }
+                _ = try store.append(StoreCases.entry(1))
+                #expect(try database.terminateOtherConnections() == 1)
+                _ = try? store.auditRecords(.all)
+                #expect(try store.append(StoreCases.entry(2)).sequence == 2)
+                #expect(AuditChain.verify(try store.auditRecords(.all)) == nil)
+            }
+        }
+
         @Test func aMissingDatabaseIsNamedInTheError() throws {
             var location = try PostgresLocation(url: try #require(TestDatabase.postgresAdminURL))
             location.database = "bulkhead_no_such_database"

@@ -79,6 +79,17 @@ struct TestDatabase: Sendable {
         }
     }
 
+    /// Ends every other session on the PostgreSQL database, as a server restart would; returns
+    /// how many there were.
+    func terminateOtherConnections() throws -> Int {
+        try Self.withConnection(to: postgres!) { connection in
+            try connection.query("""
+                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = \(postgres!.database) AND pid <> pg_backend_pid()) AS ended
+                """, logger: Self.logger).wait().rows.map { Int(try $0.decode(Int64.self)) }.first ?? 0
+        }
+    }
+
     /// Whether `text` appears anywhere in the stored tokens: in the file's bytes for SQLite, in
     /// any column of the token table for PostgreSQL.
     func storedTokensContain(_ text: String) throws -> Bool {

@@ -306,10 +306,25 @@ public final class PostgresServiceStore: ServiceStore {
         let connection: PostgresConnection
         let logger: Logger
 
+        /// How long a statement may go without an answer. The store's statements are small, so
+        /// this only ends a wait that would never end: postgres-nio leaves a query on a connection
+        /// that closed just before it unanswered.
+        static let answerTimeout = TimeAmount.seconds(30)
+
         /// Runs one statement and waits for all its rows; never called on the store's event loop.
+        /// A statement without an answer in time closes the connection, so the next call opens
+        /// a new one.
         @discardableResult
         func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            try connection.query(query, logger: logger).wait()
+            let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+            connection.query(query, logger: logger).cascade(to: answer)
+            let connection = connection
+            let timeout = connection.eventLoop.scheduleTask(in: Self.answerTimeout) {
+                answer.fail(StoreError("no answer from the server within \(Self.answerTimeout.nanoseconds / 1_000_000_000) seconds"))
+                connection.close().whenComplete { _ in }
+            }
+            defer { timeout.cancel() }
+            return try answer.futureResult.wait()
         }
 
         /// Runs `work` between BEGIN and COMMIT, rolling back when it throws.
@@ -369,10 +384,17 @@ public final class PostgresServiceStore: ServiceStore {
             if let state = info[.sqlState] { text += " [SQLSTATE \(state)]" }
             return text
         }
-        if let connectionError = error.underlying as? NIOConnectionError, let first = connectionError.connectionErrors.first {
-            return "\(first.error)"
+        if let connectionError = error.underlying as? NIOConnectionError {
+            if let first = connectionError.connectionErrors.first { return networkReason(first.error) }
+            if connectionError.dnsAError != nil || connectionError.dnsAAAAError != nil { return "the host name cannot be resolved" }
         }
-        if let underlying = error.underlying { return "\(underlying)" }
+        if let underlying = error.underlying { return networkReason(underlying) }
         return "\(error.code)"
+    }
+
+    /// "Connection refused" rather than NIO's "connection reset (error set): …".
+    static func networkReason(_ error: any Error) -> String {
+        guard let error = error as? IOError else { return "\(error)" }
+        return "\(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))"
     }
 }
