@@ -320,7 +320,7 @@ public final class PostgresServiceStore: ServiceStore {
             connection.query(query, logger: logger).cascade(to: answer)
             let connection = connection
             let timeout = connection.eventLoop.scheduleTask(in: Self.answerTimeout) {
-                answer.fail(StoreError("no answer from the server within \(Self.answerTimeout.nanoseconds / 1_000_000_000) seconds"))
+                answer.fail(NoAnswer(seconds: Self.answerTimeout.nanoseconds / 1_000_000_000))
                 connection.close().whenComplete { _ in }
             }
             defer { timeout.cancel() }
@@ -339,6 +339,12 @@ public final class PostgresServiceStore: ServiceStore {
                 throw error
             }
         }
+    }
+
+    /// A statement that got no answer in time.
+    struct NoAnswer: Error, CustomStringConvertible {
+        var seconds: Int64
+        var description: String { "no answer from the server within \(seconds) seconds" }
     }
 
     /// Runs `work` on the connection, one call at a time, connecting first when there is no open
