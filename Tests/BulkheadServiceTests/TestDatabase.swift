@@ -79,12 +79,12 @@ struct TestDatabase: Sendable {
         }
     }
 
-    /// Ends every other session on the PostgreSQL database, as a server restart would; returns
-    /// how many there were.
+    /// Ends every other session on the PostgreSQL database, as a server restart would, and waits
+    /// (up to 10 s) until they are gone; returns how many there were.
     func terminateOtherConnections() throws -> Int {
         try Self.withConnection(to: postgres!) { connection in
             try connection.query("""
-                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
                 WHERE datname = \(postgres!.database) AND pid <> pg_backend_pid()) AS ended
                 """, logger: Self.logger).wait().rows.map { Int(try $0.decode(Int64.self)) }.first ?? 0
         }

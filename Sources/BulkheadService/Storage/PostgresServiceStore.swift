@@ -202,19 +202,19 @@ public final class PostgresServiceStore: ServiceStore {
         }
     }
 
+    /// The columns ``token(_:)`` reads, in its order (a constant, spliced in unescaped).
     static let tokenColumns = "id, name, role, tenants, created_at, expires_at, revoked_at"
 
     public func tokens() throws -> [APIToken] {
         try session("reading") { session in
-            try session.query(PostgresQuery(unsafeSQL: "SELECT \(Self.tokenColumns) FROM token ORDER BY created_at, id COLLATE \"C\"")).map(Self.token)
+            try session.query("SELECT \(unescaped: Self.tokenColumns) FROM token ORDER BY created_at, id COLLATE \"C\"").map(Self.token)
         }
     }
 
     public func token(secretHash: String) throws -> APIToken? {
-        var bindings = PostgresBindings()
-        bindings.append(secretHash)
-        let query = PostgresQuery(unsafeSQL: "SELECT \(Self.tokenColumns) FROM token WHERE secret_hash = $1", binds: bindings)
-        return try session("reading") { session in try session.query(query).first.map(Self.token) }
+        try session("reading") { session in
+            try session.query("SELECT \(unescaped: Self.tokenColumns) FROM token WHERE secret_hash = \(secretHash)").first.map(Self.token)
+        }
     }
 
     public func revokeToken(id: String, at time: Date) throws -> Bool {
