@@ -19,8 +19,8 @@ struct ServeCommand: ParsableCommand {
         appended to the hash-chained audit trail in the database: by default the SQLite file \
         <repo-dir>.bulkhead.sqlite beside the repository; --database names another file, or \
         PostgreSQL as postgres://user[:password]@host[:port]/database (plain TCP; several \
-        servers may share one). The database holds only tokens, the audit trail and \
-        idempotency keys; git stays the source of truth.
+        servers may share one). The database holds only tokens, the audit trail, pending \
+        changes and idempotency keys; git stays the source of truth.
 
         Routes (every /v1 route needs 'Authorization: Bearer <secret>'):
           GET    /v1/tenants         ?team= &tier= &environment= &cluster=
