@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Typed Kubernetes and CRD objects, quantities, names, deterministic YAML/JSON (pure).
@@ -89,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The self-service API server, and its operational memory: API tokens and roles, and the
-        // hash-chained audit trail, kept in SQLite through GRDB.
+        // hash-chained audit trail, kept in SQLite through GRDB or in PostgreSQL through postgres-nio.
         .target(
             name: "BulkheadService",
             dependencies: [
@@ -97,6 +98,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -168,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadServiceTests",
-            dependencies: ["BulkheadService", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadService", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it on a fresh clone with ../shared beside it:
 #   1. installs what the checks need (git, curl and openssl from Debian; the validators from PyPI),
-#   2. builds and runs the Swift tests (swift test),
+#   2. starts a throwaway PostgreSQL server (Debian's postgresql package) for the store tests,
+#      then builds and runs the Swift tests (swift test); the server is stopped on exit,
 #   3. applies examples/acme into a fresh repository and checks every rendered file with
 #      ../shared/tools/validate-manifests (upstream Kubernetes schemas at each cluster's version,
 #      pinned CRDs, moto's IAM validators) and `kubectl kustomize` for every cluster; then runs
@@ -48,11 +49,46 @@ if ! python3 -c 'import selenium' 2>/dev/null; then
   log "installing selenium (pip)"
   python3 -m pip install -q --disable-pip-version-check selenium 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi
+# The PostgreSQL store is tested against a real server from Debian's postgresql package; Debian
+# keeps initdb and pg_ctl under /usr/lib/postgresql/<version>/bin, off the PATH.
+postgres_bin() {
+  if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then dirname "$(readlink -f "$(command -v initdb)")"; return; fi
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+}
+if [[ -z $(postgres_bin) || ! -x $(postgres_bin)/initdb ]]; then
+  log "installing postgresql"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+PG_BIN=$(postgres_bin)
 # Commits made by tests need an identity on a machine without git config.
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-test@bulkhead.invalid}
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-bulkhead-test} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-test@bulkhead.invalid}
 
+# Whatever this script starts or makes is stopped and removed on exit, however it exits.
+WORK=""; PG_DIR=""; SERVE_PID=""
+cleanup() {
+  if [[ -n $SERVE_PID ]]; then kill "$SERVE_PID" 2>/dev/null || true; fi
+  if [[ -n $PG_DIR ]]; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$PG_DIR"; fi
+  if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
 # --- 2. Swift tests ----------------------------------------------------------
+# A throwaway PostgreSQL server: a fresh cluster in a temporary folder, trust authentication,
+# listening only on 127.0.0.1 at a free port. PostgreSQL refuses to run as root, so as root the
+# cluster belongs to the postgres user (made by the Debian package).
+as_postgres() { if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+PG_DIR=$(mktemp -d)
+if [[ $(id -u) -eq 0 ]]; then chown postgres: "$PG_DIR"; fi
+PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+log "starting PostgreSQL ($("$PG_BIN/postgres" --version)) on 127.0.0.1:$PG_PORT"
+as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U bulkhead --auth=trust --encoding=UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
+  { cat "$PG_DIR/initdb.log"; exit 1; }
+as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off" start >/dev/null ||
+  { cat "$PG_DIR/server.log"; exit 1; }
+# The store tests create (and drop) a database of their own in this server for every test.
+export BULKHEAD_TEST_POSTGRES_URL="postgres://bulkhead@127.0.0.1:$PG_PORT/postgres"
 log "swift build --build-tests"
 swift build --build-tests
 log "swift test"
@@ -67,7 +103,6 @@ if [[ $swift_status -ne 0 ]]; then echo "swift test failed"; exit 1; fi
 
 # --- 3. external checks on the rendered example ------------------------------
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 REPO=$WORK/gitops
 log "bulkhead apply examples/acme --repo $REPO"
 .build/debug/bulkhead apply examples/acme --repo "$REPO" >/dev/null
@@ -155,24 +190,28 @@ SECRET=$(.build/debug/bulkhead token create --repo "$WORK/service-gitops" --name
   python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
 .build/debug/bulkhead serve --platform "$WORK/service-platform" --repo "$WORK/service-gitops" --port 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVE_PID=$!
-SERVE_PORT=""
-for _ in $(seq 1 600); do
-  SERVE_PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$WORK/serve.out" 2>/dev/null | grep -o '[0-9]*$' || true)
-  [[ -n $SERVE_PORT ]] && break
-  sleep 0.1
-done
+serve_port() { # serve_port OUT: the port a server prints it listens on (waits up to a minute)
+  local port=""
+  for _ in $(seq 1 600); do
+    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$1" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  echo "$port"
+}
+SERVE_PORT=$(serve_port "$WORK/serve.out")
 cat >"$WORK/ci-shop.json" <<'JSON'
 {"metadata": {"name": "ci-shop"}, "spec": {"tier": "basic", "owners": ["ci"], "team": "ci", "costCenter": "CC-1",
  "environments": ["dev"], "dataClassification": "internal"}}
 JSON
-onboard() {
+onboard() { # onboard PORT SECRET PLATFORM-DIR: POST the ci-shop tenant; 201 and its file in the folder
   local status
-  status=$(curl -s -o "$WORK/onboard.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $SECRET" \
-    --data-binary @"$WORK/ci-shop.json" "http://127.0.0.1:$SERVE_PORT/v1/tenants")
+  status=$(curl -s -o "$WORK/onboard.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $2" \
+    --data-binary @"$WORK/ci-shop.json" "http://127.0.0.1:$1/v1/tenants")
   cat "$WORK/onboard.out"; echo
-  [[ $status == 201 ]] && test -f "$WORK/service-platform/tenants/ci-shop.yaml"
+  [[ $status == 201 ]] && test -f "$3/tenants/ci-shop.yaml"
 }
-check "bulkhead serve: POST /v1/tenants onboards a tenant (201)" onboard
+check "bulkhead serve: POST /v1/tenants onboards a tenant (201)" onboard "$SERVE_PORT" "$SECRET" "$WORK/service-platform"
 curl -s "http://127.0.0.1:$SERVE_PORT/metrics" >"$WORK/metrics.txt" || true
 curl -s "http://127.0.0.1:$SERVE_PORT/openapi.yaml" >"$WORK/openapi.yaml" || true
 mkdir -p "$WORK/catalog"
@@ -199,6 +238,24 @@ check "schemathesis against the running service (all checks but positive_data_ac
 kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true
 check "bulkhead validate: the platform folder after the fuzzing still validates" .build/debug/bulkhead validate "$WORK/service-platform"
 check "bulkhead audit-log verify (the service's audit trail)" .build/debug/bulkhead audit-log verify --repo "$WORK/service-gitops"
+
+# The same onboarding with the service's database in the PostgreSQL server started above: the
+# token, the server and the audit-log check all name it with --database postgres://…
+PG_URL="postgres://bulkhead@127.0.0.1:$PG_PORT/bulkhead_e2e"
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U bulkhead bulkhead_e2e
+cp -r examples/acme "$WORK/pg-platform"
+PG_SECRET=$(.build/debug/bulkhead token create --database "$PG_URL" --name ci --role platform-admin -o json |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+.build/debug/bulkhead serve --platform "$WORK/pg-platform" --repo "$WORK/pg-gitops" --database "$PG_URL" --port 0 \
+  >"$WORK/pg-serve.out" 2>"$WORK/pg-serve.err" &
+SERVE_PID=$!
+SERVE_PORT=$(serve_port "$WORK/pg-serve.out")
+onboard_postgres() { onboard "$SERVE_PORT" "$PG_SECRET" "$WORK/pg-platform" || { cat "$WORK/pg-serve.err"; return 1; }; }
+check "bulkhead serve --database postgres://…: POST /v1/tenants onboards a tenant (201)" onboard_postgres
+kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true
+check "bulkhead audit-log verify --database postgres://… (token and tenant records)" \
+  bash -c ".build/debug/bulkhead audit-log export --database '$PG_URL' --tenant ci-shop | grep -q '\"action\":\"tenant.create\"' &&
+    .build/debug/bulkhead audit-log verify --database '$PG_URL'"
 
 echo "external checks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

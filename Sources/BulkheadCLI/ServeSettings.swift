@@ -4,7 +4,8 @@ import SystemPackage
 
 /// Where `bulkhead serve` finds its settings, first match wins: command-line flags, then
 /// `BULKHEAD_<KEY>` environment variables, then the JSON file given with `--config`, then the
-/// defaults. Keys: `platform`, `repo`, `database`, `host`, `port` (read through swift-configuration).
+/// defaults. Keys: `platform`, `repo`, `database` (a SQLite path or a `postgres://` URL), `host`, `port`
+/// (read through swift-configuration).
 struct ServeSettings: Equatable {
     var platform: String
     var repo: String

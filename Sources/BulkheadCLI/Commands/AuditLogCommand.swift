@@ -13,8 +13,12 @@ struct AuditLogCommand: ParsableCommand {
         the hash of the record before it. `verify` recomputes the chain and names the first record \
         that was edited, removed or reordered; `export` writes records as JSON Lines.
 
+        The trail is read from the SQLite file beside --repo, or from the database --database \
+        names: a file, or PostgreSQL as postgres://user[:password]@host[:port]/database.
+
         Examples:
           bulkhead audit-log verify --repo out/gitops
+          bulkhead audit-log verify --database postgres://bulkhead@127.0.0.1:5432/bulkhead
           bulkhead audit-log export --repo out/gitops --tenant web --since 2026-11-01T00:00:00Z > web.jsonl
         """,
         subcommands: [Verify.self, Export.self]
@@ -28,8 +32,10 @@ extension AuditLogCommand {
         @OptionGroup var database: ServiceDatabaseOptions
 
         func run() throws {
+            let store = try database.open()
+            defer { store.close() }
             let records: [AuditRecord]
-            do { records = try database.open().auditRecords(.all) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
+            do { records = try store.auditRecords(.all) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
             if let broken = AuditChain.verify(records) {
                 throw CommandFailure.problems("error: the audit trail is broken at \(broken)")
             }
@@ -66,8 +72,10 @@ extension AuditLogCommand {
 
         func run() throws {
             let filter = AuditFilter(tenant: tenant, actor: actor, since: since.flatMap(Self.time), until: until.flatMap(Self.time))
+            let store = try database.open()
+            defer { store.close() }
             let records: [AuditRecord]
-            do { records = try database.open().auditRecords(filter) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
+            do { records = try store.auditRecords(filter) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .custom { date, encoder in

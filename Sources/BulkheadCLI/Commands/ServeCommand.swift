@@ -16,8 +16,11 @@ struct ServeCommand: ParsableCommand {
         API is written as tenants/<name>.yaml (the same format a person writes), validated with \
         the same messages as `bulkhead validate`, applied to the GitOps repository (one commit), \
         and then committed in the platform folder. Changes run one at a time. Every change is \
-        appended to the hash-chained audit trail in the SQLite database (by default \
-        <repo-dir>.bulkhead.sqlite beside the repository).
+        appended to the hash-chained audit trail in the database: by default the SQLite file \
+        <repo-dir>.bulkhead.sqlite beside the repository; --database names another file, or \
+        PostgreSQL as postgres://user[:password]@host[:port]/database (plain TCP; several \
+        servers may share one). The database holds only tokens, the audit trail, pending \
+        changes and idempotency keys; git stays the source of truth.
 
         Routes (every /v1 route needs 'Authorization: Bearer <secret>'):
           GET    /v1/tenants         ?team= &tier= &environment= &cluster=
@@ -40,6 +43,8 @@ struct ServeCommand: ParsableCommand {
           bulkhead token create --repo out/gitops --name alice --role platform-admin
           cp -r examples/acme out/platform    # the server commits into its folder
           bulkhead serve --platform out/platform --repo out/gitops
+          bulkhead serve --platform out/platform --repo out/gitops \\
+            --database postgres://bulkhead@127.0.0.1:5432/bulkhead
           curl -H "Authorization: Bearer $TOKEN" \\
             "http://127.0.0.1:8080/v1/tenants?team=web"
         """
@@ -103,8 +108,9 @@ struct ServeCommand: ParsableCommand {
         let settings = try settings()
         let repo = settings.repo, platform = settings.platform, host = settings.host, port = settings.port
         let databasePath = settings.database ?? ServiceDatabaseOptions.defaultPath(repository: repo)
-        let store: SQLiteServiceStore
-        do { store = try SQLiteServiceStore(path: databasePath) } catch { throw CommandFailure.problems("error: \(error)") }
+        let store = try ServiceDatabaseOptions.open(databasePath)
+        defer { store.close() }
+        let databaseName = ServiceStores.displayName(databasePath)
         let applyOptions = try PlatformOptions.parse([platform])
         let workspace: PlatformWorkspace
         do {
@@ -133,7 +139,7 @@ struct ServeCommand: ParsableCommand {
         do {
             try AsyncBridge.wait { [logger] in
                 try await ServiceServer.serve(configuration: configuration, workspace: workspace, store: store, logger: logger) { port in
-                    let line = "bulkhead serve: platform \(platform), repository \(repo), database \(databasePath); listening on http://\(host):\(port)\n"
+                    let line = "bulkhead serve: platform \(platform), repository \(repo), database \(databaseName); listening on http://\(host):\(port)\n"
                     FileHandle.standardOutput.write(Data(line.utf8))
                 }
             }

@@ -2,20 +2,22 @@ import ArgumentParser
 import BulkheadService
 import Foundation
 
-/// Where the service keeps its operational memory (tokens, audit trail).
+/// Where the service keeps its operational memory (tokens, audit trail): a SQLite file, or a
+/// PostgreSQL database named by a `postgres://` URL.
 struct ServiceDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file.", valueName: "path"), completion: .file())
+    @Option(name: .long, help: ArgumentHelp("The database: a SQLite file, or PostgreSQL as postgres://user[:password]@host[:port]/database.", valueName: "path-or-url"),
+            completion: .file())
     var database: String?
 
-    @Option(name: .long, help: ArgumentHelp("The GitOps repository the service serves; the database defaults to <repo-dir>.bulkhead.sqlite beside it.", valueName: "repo-dir"),
+    @Option(name: .long, help: ArgumentHelp("The GitOps repository the service serves; without --database, the SQLite file <repo-dir>.bulkhead.sqlite beside it is used.", valueName: "repo-dir"),
             completion: .directory)
     var repo: String?
 
-    /// The database path: `--database`, else the file beside `--repo`.
-    func path() throws -> String {
+    /// The database: `--database`, else the SQLite file beside `--repo`.
+    func location() throws -> String {
         if let database { return database }
         guard let repo else {
-            throw CommandFailure.usage("error: give --database PATH, or --repo DIR to use the database beside that repository")
+            throw CommandFailure.usage("error: give --database PATH or --database postgres://user@host:port/db, or --repo DIR to use the SQLite file beside that repository")
         }
         return Self.defaultPath(repository: repo)
     }
@@ -25,8 +27,14 @@ struct ServiceDatabaseOptions: ParsableArguments {
         URL(fileURLWithPath: repository).standardizedFileURL.path + ".bulkhead.sqlite"
     }
 
-    func open() throws -> SQLiteServiceStore {
-        do { return try SQLiteServiceStore(path: try path()) } catch let error as StoreError {
+    /// Opens the store; the caller closes it when done.
+    func open() throws -> any ServiceStore {
+        try Self.open(try location())
+    }
+
+    /// Opens the store at `database` (a path or a URL), with a command-line error when it cannot.
+    static func open(_ database: String) throws -> any ServiceStore {
+        do { return try ServiceStores.open(database) } catch let error as StoreError {
             throw CommandFailure.problems("error: \(error)")
         }
     }
@@ -50,9 +58,14 @@ struct TokenCommand: ParsableCommand {
         once, at creation; the database keeps only its SHA-256. Creating and revoking tokens is \
         recorded in the audit trail.
 
+        The database is the SQLite file beside --repo, or the one --database names: a file, or \
+        PostgreSQL as postgres://user[:password]@host[:port]/database (the same value as \
+        `bulkhead serve --database`).
+
         Examples:
           bulkhead token create --repo out/gitops --name alice --role platform-admin
           bulkhead token create --repo out/gitops --name web-ci --role tenant-admin --tenant web --expires-in 30d
+          bulkhead token create --database postgres://bulkhead@127.0.0.1:5432/bulkhead --name ci --role platform-admin
           bulkhead token list --repo out/gitops
           bulkhead token revoke tok_1a2b3c4d5e6f --repo out/gitops
         """,
@@ -104,6 +117,7 @@ extension TokenCommand {
 
         func run() throws {
             let store = try database.open()
+            defer { store.close() }
             let secret = TokenSecrets.generate()
             let now = Date()
             let token = APIToken(id: TokenSecrets.generateID(), name: name, role: role, tenants: tenants.sorted(),
@@ -138,8 +152,10 @@ extension TokenCommand {
         var output: OutputFormat = .table
 
         func run() throws {
+            let store = try database.open()
+            defer { store.close() }
             let tokens: [APIToken]
-            do { tokens = try database.open().tokens() } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
+            do { tokens = try store.tokens() } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
             switch output {
             case .json: Terminal.printJSON(tokens)
             case .table: TokenTable.print(tokens, now: Date())
@@ -157,6 +173,7 @@ extension TokenCommand {
 
         func run() throws {
             let store = try database.open()
+            defer { store.close() }
             do {
                 guard try store.revokeToken(id: id, at: Date()) else {
                     let known = try store.tokens().contains { $0.id == id }

@@ -1,11 +1,15 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// The default store: one SQLite file through GRDB, with versioned migrations. Times are whole
 /// milliseconds since 1970; the audit table refuses updates and deletes by trigger.
 public final class SQLiteServiceStore: ServiceStore {
     let database: DatabaseQueue
     public let path: String
+    /// True after ``close()``. Held during every call too, since GRDB must not touch a closed
+    /// connection (the queue runs one call at a time anyway).
+    let isClosed = Mutex(false)
 
     /// Opens (creating when missing) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -17,6 +21,15 @@ public final class SQLiteServiceStore: ServiceStore {
             try Self.migrator.migrate(database)
         } catch {
             throw StoreError("cannot open the SQLite database \(path): \(error)")
+        }
+    }
+
+    /// Closes the database file; later calls fail. Safe to call more than once.
+    public func close() {
+        isClosed.withLock { isClosed in
+            guard !isClosed else { return }
+            isClosed = true
+            try? database.close()
         }
     }
 
@@ -224,14 +237,21 @@ public final class SQLiteServiceStore: ServiceStore {
     static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
     func read<T>(_ work: (Database) throws -> T) throws -> T {
-        do { return try database.read(work) } catch let error as StoreError { throw error } catch {
-            throw StoreError("reading \(path): \(error)")
-        }
+        try open("reading") { try database.read(work) }
     }
 
     func write<T>(_ work: (Database) throws -> T) throws -> T {
-        do { return try database.write(work) } catch let error as StoreError { throw error } catch {
-            throw StoreError("writing \(path): \(error)")
+        try open("writing") { try database.write(work) }
+    }
+
+    /// Runs `access` unless the store is closed; errors become ``StoreError``s naming the file.
+    func open<T>(_ doing: String, _ access: () throws -> T) throws -> T {
+        let outcome: Result<T, any Error> = isClosed.withLock { isClosed in
+            guard !isClosed else { return .failure(StoreError("\(doing) \(path): the store is closed")) }
+            do { return .success(try access()) } catch { return .failure(error) }
+        }
+        do { return try outcome.get() } catch let error as StoreError { throw error } catch {
+            throw StoreError("\(doing) \(path): \(error)")
         }
     }
 }

@@ -1,7 +1,9 @@
 public import Foundation
 
-/// The service's operational memory: API tokens and the audit trail. Git stays the source of
-/// truth for tenants; deleting the store loses no tenant.
+/// The service's operational memory: API tokens, the audit trail, pending changes and
+/// idempotency keys. Git stays the source of truth for tenants; deleting the store loses no
+/// tenant. Two implementations with the same behaviour: ``SQLiteServiceStore`` (the default) and
+/// ``PostgresServiceStore``; ``ServiceStores/open(_:)`` picks one from the `database` setting.
 public protocol ServiceStore: Sendable {
     /// Stores a new token with the SHA-256 of its secret.
     func insert(_ token: APIToken, secretHash: String) throws
@@ -25,6 +27,8 @@ public protocol ServiceStore: Sendable {
     func idempotentAnswer(token: String, key: String) throws -> IdempotentAnswer?
     /// Keeps the answer to a request made with an idempotency key (the first one wins).
     func keep(_ answer: IdempotentAnswer, token: String, key: String) throws
+    /// Lets go of the database (connections, threads); calls after it fail. Safe to call twice.
+    func close()
 }
 
 /// The answer to a request sent with an `Idempotency-Key`, replayed when the request is retried.
