@@ -270,25 +270,18 @@ public struct PlatformDeclaration: Sendable {
         self.tenants = tenants.sorted { $0.name < $1.name }
     }
 
-    /// The same declaration with `locationPrefix` taken off every source location.
-    public func withLocationsRelativeToFolder() -> PlatformDeclaration {
-        guard !locationPrefix.isEmpty else { return self }
-        let prefix = locationPrefix
-        func strip(_ origin: Origin) -> Origin {
-            func relative(_ location: SourceLocation) -> SourceLocation {
-                var location = location
-                if location.file.hasPrefix(prefix) { location.file.removeFirst(prefix.count) }
-                return location
-            }
-            return Origin(location: relative(origin.location), fields: origin.fields.mapValues(relative))
-        }
-        var copy = self
-        copy.platform.origin = strip(platform.origin)
-        for index in copy.clusters.indices { copy.clusters[index].origin = strip(clusters[index].origin) }
-        for name in copy.tiers.keys { copy.tiers[name]!.origin = strip(tiers[name]!.origin) }
-        for index in copy.tenants.indices { copy.tenants[index].origin = strip(tenants[index].origin) }
-        copy.locationPrefix = ""
-        return copy
+    /// `location` with `locationPrefix` taken off its file name.
+    public func relativeToFolder(_ location: SourceLocation) -> SourceLocation {
+        guard !locationPrefix.isEmpty, location.file.hasPrefix(locationPrefix) else { return location }
+        var location = location
+        location.file.removeFirst(locationPrefix.count)
+        return location
+    }
+
+    /// `origin` with `locationPrefix` taken off every file name in it.
+    public func relativeToFolder(_ origin: Origin) -> Origin {
+        guard !locationPrefix.isEmpty else { return origin }
+        return Origin(location: relativeToFolder(origin.location), fields: origin.fields.mapValues(relativeToFolder))
     }
 
     public func cluster(named name: String) -> Cluster? { clusters.first { $0.name == name } }

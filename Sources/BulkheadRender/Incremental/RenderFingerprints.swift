@@ -18,18 +18,17 @@ public enum RenderFingerprints {
     public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: String] {
         // Locations are taken relative to the platform folder, so the same folder named another
         // way (`acme`, `./acme`, an absolute path, or the service's own loader) fingerprints alike.
-        let declaration = declaration.withLocationsRelativeToFolder()
         // Policies are part of every unit: tenant units are gated against them when rendered.
-        let base = Data("\(build)\u{0}policies \(policies)\u{0}".utf8) + (try digest(declaration.platform))
+        let base = Data("\(build)\u{0}policies \(policies)\u{0}".utf8) + (try digest(relative(declaration.platform, declaration)))
         var clusters: [String: Data] = [:]
-        for cluster in declaration.clusters { clusters[cluster.name] = try digest(cluster) }
+        for cluster in declaration.clusters { clusters[cluster.name] = try digest(relative(cluster, declaration)) }
         var tiers: [String: Data] = [:]
-        for (name, tier) in declaration.tiers { tiers[name] = try digest(tier) }
+        for (name, tier) in declaration.tiers { tiers[name] = try digest(relative(tier, declaration)) }
         // A tenant's field locations only point loader errors at lines; leaving them out halves the
         // cost. Its document location stays: warnings point at it.
         let tenantDigests = try declaration.tenants.parallelMap { tenant in
             var input = tenant
-            input.origin.fields = [:]
+            input.origin = Origin(location: declaration.relativeToFolder(tenant.origin.location))
             return try digest(input)
         }
         let tenants = Dictionary(uniqueKeysWithValues: zip(declaration.tenants.map(\.name), zip(declaration.tenants, tenantDigests)))
@@ -58,7 +57,7 @@ public enum RenderFingerprints {
                 let tenant = tenants[name]!.0
                 input += Data("\u{0}\(name)\u{0}\(tenant.tier)".utf8)
                 if declaration.tiers[tenant.tier]?.isolation == .dedicatedNodes {
-                    input += Data("\u{0}\(tenant.origin.location)".utf8)
+                    input += Data("\u{0}\(declaration.relativeToFolder(tenant.origin.location))".utf8)
                 }
             }
             result[.cluster(cluster.name)] = hex(input)
@@ -76,6 +75,13 @@ public enum RenderFingerprints {
             hasher.update(data: file.bytes)
         }
         return hex(digest: hasher.finalize())
+    }
+
+    /// A declared object with its locations relative to the platform folder.
+    static func relative<Declared: HasOrigin>(_ value: Declared, _ declaration: PlatformDeclaration) -> Declared {
+        var value = value
+        value.origin = declaration.relativeToFolder(value.origin)
+        return value
     }
 
     static func digest(_ value: some Encodable) throws -> Data {
@@ -97,3 +103,12 @@ public enum RenderFingerprints {
         }
     }
 }
+
+/// Declared objects that carry where they were declared.
+protocol HasOrigin {
+    var origin: Origin { get set }
+}
+
+extension Platform: HasOrigin {}
+extension Cluster: HasOrigin {}
+extension Tier: HasOrigin {}
