@@ -90,18 +90,7 @@ public enum RenderFingerprints {
 
     static func hex(_ data: Data) -> String { hex(digest: SHA256.hash(data: data)) }
 
-    static func hex(digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 64) { buffer in
-            var index = 0
-            for byte in digest {
-                buffer[index] = digits[Int(byte >> 4)]
-                buffer[index + 1] = digits[Int(byte & 0x0F)]
-                index += 2
-            }
-            return index
-        }
-    }
+    static func hex(digest: SHA256.Digest) -> String { lowercaseHex(digest) }
 }
 
 /// Declared objects that carry where they were declared.

@@ -1,3 +1,4 @@
+import BulkheadKube
 public import Foundation
 import Crypto
 
@@ -57,7 +58,7 @@ public enum TokenSecrets {
     /// A new public token id.
     public static func generateID() -> String {
         let key = SymmetricKey(size: .bits128)
-        return "tok_" + key.withUnsafeBytes { hexString($0.prefix(6)) }
+        return "tok_" + key.withUnsafeBytes { lowercaseHex($0.prefix(6)) }
     }
 
     /// The stored form of a secret: lowercase hex SHA-256.
@@ -79,18 +80,7 @@ public enum TokenSecrets {
     }
 }
 
-/// Bytes as lowercase hex.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}
-
 /// The SHA-256 of `data` as lowercase hex (64 characters).
 func sha256Hex(_ data: some DataProtocol) -> String {
-    hexString(SHA256.hash(data: data))
+    lowercaseHex(SHA256.hash(data: data))
 }

@@ -228,7 +228,7 @@ public actor PlatformWorkspace {
     }
 
     static func entityTag(_ text: String) -> String {
-        "\"" + hexString(SHA256.hash(data: Data(text.utf8)).prefix(12)) + "\""
+        "\"" + lowercaseHex(SHA256.hash(data: Data(text.utf8)).prefix(12)) + "\""
     }
 
     /// Applies a JSON merge patch of `spec.quota`, `spec.apps`, `spec.buckets` and `spec.owners`
