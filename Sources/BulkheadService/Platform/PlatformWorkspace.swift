@@ -104,18 +104,13 @@ public actor PlatformWorkspace {
     /// The declaration as the last change (or sync) left it: loaded from disk once, then kept,
     /// since every change goes through this actor. Hand edits are seen after `sync`.
     private var current: DeclarationLoader.Result? {
-        didSet {
-            footprints = [:]
-            generation += 1
-        }
+        didSet { generation += 1 }
     }
     /// Counts changes of the declaration the workspace holds (each change, sync or reload), so
     /// readers can keep answers computed from it until it moves.
     public private(set) var generation = 0
     /// Each declaration file's parse, so a change re-reads only the file it writes.
     let parseCache = ParseCache()
-    /// Tenant footprints read since the last change (see `footprint(ofTenant:)`).
-    var footprints: [String: TenantFootprint] = [:]
 
     /// The declaration as the service knows it.
     public func load() throws(WorkspaceError) -> DeclarationLoader.Result {

@@ -31,20 +31,17 @@ public struct TenantFootprint: Sendable, Encodable, Equatable {
 }
 
 extension PlatformWorkspace {
-    /// The footprint of a declared tenant placed on `clusters`, declared in `file`. Kept until
-    /// the next change or sync, since every change goes through this actor.
-    public func footprint(ofTenant name: String, declaredIn file: String, clusters: [String]) -> TenantFootprint {
-        if let kept = footprints[name] { return kept }
+    /// The footprint of a declared tenant placed on `clusters`, declared in `file`, read from
+    /// git now (callers keep answers per workspace generation).
+    public nonisolated func footprint(ofTenant name: String, declaredIn file: String, clusters: [String]) -> TenantFootprint {
         var objects: [String: [TenantFootprint.ObjectReference]] = [:]
         for cluster in clusters {
             objects[cluster] = Self.objects(in: gitops.root.appendingPathComponent("clusters/\(cluster)/tenants/\(name)"))
         }
-        let footprint = TenantFootprint(
+        return TenantFootprint(
             objects: objects,
             lastCommit: Self.lastCommit(git, paths: [file]),
             lastGitOpsCommit: Self.lastCommit(gitops, paths: clusters.map { "clusters/\($0)/tenants/\(name)" }))
-        footprints[name] = footprint
-        return footprint
     }
 
     /// The objects of every YAML file in a tenant folder except its kustomization.

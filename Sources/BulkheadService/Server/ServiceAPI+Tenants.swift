@@ -41,7 +41,7 @@ extension ServiceAPI {
         } else {
             guard let tenant = try await declaration().tenant(named: name) else { throw APIError.notFound("no tenant '\(name)'") }
             let placements = lock().placements[name] ?? []
-            let footprint = await workspace.footprint(ofTenant: name, declaredIn: tenant.origin.location.file, clusters: placements.map(\.cluster))
+            let footprint = workspace.footprint(ofTenant: name, declaredIn: tenant.origin.location.file, clusters: placements.map(\.cluster))
             answer = .init(generation: generation, body: JSONResponse.bytes(TenantView(tenant, placements: placements, footprint: footprint)),
                            entityTag: try? await workspace.entityTag(ofTenant: name))
             tenantAnswers.keep(answer, for: name)
