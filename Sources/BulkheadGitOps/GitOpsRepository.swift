@@ -50,8 +50,17 @@ public struct GitOpsRepository: Sendable {
     }
 
     /// Tracked files whose working-tree copy differs from the index (edited or deleted by hand).
+    ///
+    /// `diff-files` trusts the index's stat data: a file whose timestamps or inode changed while
+    /// its bytes did not (the repository was copied, restored from a backup, or touched) is
+    /// listed too. When anything is listed, the index's stat data is refreshed (git re-reads only
+    /// those files, as `git status` does; no content of the index changes) and the question is
+    /// asked again, so only real edits come back.
     public func driftedFiles() throws(GitOpsError) -> [String] {
         guard exists else { return [] }
+        let first = try git.run(["diff-files", "--name-only", "-z"]).output
+        guard !first.isEmpty else { return [] }
+        try git.run(["update-index", "-q", "--refresh"], allowFailure: true)
         let data = try git.run(["diff-files", "--name-only", "-z"]).output
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }

@@ -49,6 +49,28 @@ import Testing
         #expect(try CLI.git(repo, "status", "--porcelain") == "")
     }
 
+    /// A copied repository has new timestamps and inodes on every file, so git's index no longer
+    /// vouches for any of them; that alone must not count as drift and re-render every unit.
+    @Test func aCopiedRepositoryStillRendersOnlyWhatChanged() throws {
+        let platform = try CLI.copyOfExample()
+        let original = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        #expect(try CLI.bulkhead("apply", platform.path, "--repo", original.path).status == 0)
+        let copy = original.deletingLastPathComponent().appendingPathComponent("copied")
+        // Later timestamps than the index recorded, as a backup restored a minute on would have.
+        Thread.sleep(forTimeInterval: 1.1)
+        try FileManager.default.copyItem(at: original, to: copy)
+        #expect(try CLI.git(copy, "diff-files", "--name-only") != "", "the copy should look stat-dirty to git before the apply")
+        try CLI.replace(in: platform.appendingPathComponent("tenants/search.yaml"), "{requests.cpu: \"24\"}", with: "{requests.cpu: \"20\"}")
+        let run = try CLI.bulkhead("apply", platform.path, "--repo", copy.path, environment: ["BULKHEAD_TIMINGS": "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let note = run.stderr.split(separator: "\n").first { $0.contains("timing note: rendering") }.map(String.init) ?? ""
+        #expect(note.hasPrefix("timing note: rendering ") && !note.contains("every unit"), "\(note)")
+        let count = Int(note.dropFirst("timing note: rendering ".count).prefix { $0.isNumber }) ?? -1
+        #expect((1...6).contains(count), "a one-tenant quota change renders its tenant units and clusters, not \(note)")
+        #expect(try CLI.git(copy, "status", "--porcelain") == "")
+        #expect(try Self.tree(copy) == (try Self.freshTree(of: platform)))
+    }
+
     @Test func aHandMadeCommitIsNotTrustedAndGetsOverwritten() throws {
         let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
         #expect(try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path).status == 0)
