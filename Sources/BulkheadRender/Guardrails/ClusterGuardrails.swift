@@ -64,10 +64,22 @@ public struct ClusterGuardrails: Sendable {
     /// Problems loading the built-in bundle. Always empty unless the bundle itself has a bug.
     public private(set) var builtInProblems: [PolicyProblem] = []
 
+    /// What the rendered files are made from, when it can be named exactly: the built-in bundle's
+    /// text, the platform policies' digest, the engine and the version rule. `nil` for platform
+    /// policies built in code without a digest.
+    let filesKey: String?
+
     public init(platform: Platform, cluster: Cluster, platformPolicies: PlatformPolicies) {
         self.cluster = cluster
         self.engine = platform.policyEngine
-        let builtIn = PolicyLoader().load(yaml: BuiltInGuardrails.yaml(platform: platform, cluster: cluster), file: BuiltInGuardrails.file)
+        let builtInText = BuiltInGuardrails.yaml(platform: platform, cluster: cluster)
+        let builtIn = Self.builtInLoads.value(for: builtInText) {
+            PolicyLoader().load(yaml: builtInText, file: BuiltInGuardrails.file)
+        }
+        let namesPlatformPolicies = !platformPolicies.digest.isEmpty || (platformPolicies.policies.isEmpty && platformPolicies.bindings.isEmpty)
+        filesKey = namesPlatformPolicies
+            ? "\(engine)\u{0}\(cluster.kubernetesVersion >= Self.admissionPoliciesSince)\u{0}\(platformPolicies.digest)\u{0}\(builtInText)"
+            : nil
         builtInProblems = builtIn.problems
         add(policies: builtIn.policies, bindings: builtIn.bindings)
         add(policies: platformPolicies.policies, bindings: platformPolicies.bindings)
@@ -105,6 +117,17 @@ public struct ClusterGuardrails: Sendable {
     /// bindings), plus that folder's `kustomization.yaml`. Empty when nothing can be enforced on
     /// this cluster.
     func files() throws -> [String: String] {
+        guard let filesKey else { return try renderFiles() }
+        return try Self.renderedFiles.value(for: filesKey) { try renderFiles() }
+    }
+
+    /// The built-in bundle parsed and type-checked, by its text: clusters of one platform mostly
+    /// share it, and the service renders the same clusters again with every change.
+    static let builtInLoads = Memo<PolicyLoader.Result>()
+    /// The rendered policy files, by `filesKey`.
+    static let renderedFiles = Memo<[String: String]>()
+
+    func renderFiles() throws -> [String: String] {
         let bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
         var files: [String: String] = [:]
         for policy in policies {
@@ -123,5 +146,26 @@ public struct ClusterGuardrails: Sendable {
         guard !files.isEmpty else { return [:] }
         files["kustomization.yaml"] = RepositoryRenderer.kustomization(files.keys.sorted())
         return files
+    }
+}
+
+
+/// A small thread-safe memo of values by a text key. It forgets everything once it holds
+/// `capacity` entries, so a long-running service whose platform keeps changing stays bounded.
+final class Memo<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Value] = [:]
+    let capacity: Int
+
+    init(capacity: Int = 256) { self.capacity = capacity }
+
+    func value(for key: String, make: () throws -> Value) rethrows -> Value {
+        if let known = lock.withLock({ values[key] }) { return known }
+        let made = try make()
+        lock.withLock {
+            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+            values[key] = made
+        }
+        return made
     }
 }
