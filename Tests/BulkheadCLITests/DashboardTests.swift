@@ -16,8 +16,11 @@ import Testing
             var status: Int
             var headers: [String: String]
             var body: String
-            var csrf: String? {
-                guard let range = body.range(of: #"name="csrf" value=""#) else { return nil }
+            var csrf: String? { hidden("csrf") }
+            var formNonce: String? { hidden("form") }
+
+            func hidden(_ name: String) -> String? {
+                guard let range = body.range(of: #"name="\#(name)" value=""#) else { return nil }
                 return String(body[range.upperBound...].prefix { $0 != "\"" })
             }
         }
@@ -43,11 +46,19 @@ import Testing
             return Page(status: status, headers: headers, body: body)
         }
 
-        /// Signs in with a role's token through the form and keeps the cookie.
+        /// Signs in with a role's token through the form, as a browser does: it loads the sign-in
+        /// page (which sets the form's cookie), posts the form with that cookie, and keeps the
+        /// session cookie it gets back.
         @discardableResult
         func signIn(as who: String) throws -> Page {
-            let page = try open("/ui/login", form: [("token", server.tokens[who] ?? who)])
-            if let setCookie = page.headers["set-cookie"] { cookie = String(setCookie.prefix { $0 != ";" }) }
+            let form = try open("/ui/login")
+            let session = cookie
+            cookie = form.headers["set-cookie"].map { String($0.prefix { $0 != ";" }) }
+            let page = try open("/ui/login", form: [("form", form.formNonce ?? ""), ("token", server.tokens[who] ?? who)])
+            cookie = session
+            if let setCookie = page.headers["set-cookie"], setCookie.hasPrefix("bulkhead_session=") {
+                cookie = String(setCookie.prefix { $0 != ";" })
+            }
             return page
         }
     }
@@ -67,6 +78,16 @@ import Testing
         }
         let login = try browser.open("/ui/login")
         #expect(login.status == 200 && login.body.contains(#"<label for="token">"#) && !login.body.contains("<script"))
+        #expect(login.headers["set-cookie"]?.hasPrefix("bulkhead_login=") == true && login.headers["set-cookie"]?.contains("SameSite=Strict") == true)
+        #expect(login.headers["x-request-id"]?.isEmpty == false, "HTML answers carry a request id as JSON ones do")
+        // Login CSRF: a form posted from elsewhere carries no sign-in cookie, or another one.
+        let admin = server.tokens["admin"]!
+        let forged = try browser.open("/ui/login", form: [("form", login.formNonce ?? ""), ("token", admin)])
+        #expect(forged.status == 403 && forged.body.contains("was not loaded from this server") && forged.headers["set-cookie"]?.hasPrefix("bulkhead_session=") != true)
+        browser.cookie = "bulkhead_login=someone-elses-nonce"
+        let mismatched = try browser.open("/ui/login", form: [("form", login.formNonce ?? ""), ("token", admin)])
+        browser.cookie = nil
+        #expect(mismatched.status == 403 && mismatched.headers["set-cookie"]?.hasPrefix("bulkhead_session=") != true)
         let refused = try browser.signIn(as: "bh_" + String(repeating: "x", count: 43))
         #expect(refused.status == 401 && refused.body.contains("That token is not valid.") && browser.cookie == nil)
 

@@ -17,8 +17,8 @@ struct Dashboard: Sendable {
 
     static func register(on router: Router<ServiceRequestContext>, api: ServiceAPI) {
         let dashboard = Dashboard(api: api)
-        router.get("/ui/login") { request, context in await dashboard.measured(request, route: "/ui/login") { dashboard.loginPage(request) } }
-        router.post("/ui/login") { request, context in await dashboard.measured(request, route: "/ui/login") { await dashboard.login(request) } }
+        router.get("/ui/login") { request, context in await dashboard.measured(request, route: "/ui/login") { _ in dashboard.loginPage(request) } }
+        router.post("/ui/login") { request, context in await dashboard.measured(request, route: "/ui/login") { _ in await dashboard.login(request) } }
         router.post("/ui/logout") { request, context in
             await dashboard.page(request, context, route: "/ui/logout") { caller, session, form in try dashboard.logout(session, form) }
         }
@@ -47,10 +47,13 @@ struct Dashboard: Sendable {
 
     // MARK: Sessions and errors
 
-    /// Records the request in the service's metrics.
-    func measured(_ request: Request, route: String, _ work: () async -> Response) async -> Response {
+    /// Records the request in the service's metrics and answers with its request id (the
+    /// caller's `X-Request-ID`, or a new one), as the JSON API does; `work` gets the id too.
+    func measured(_ request: Request, route: String, _ work: (String) async -> Response) async -> Response {
         let started = ContinuousClock.now
-        let response = await work()
+        let requestID = request.headers[JSONResponse.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        var response = await work(requestID)
+        response.headers[JSONResponse.requestIDHeader] = requestID
         api.metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - started)
         return response
     }
@@ -60,8 +63,7 @@ struct Dashboard: Sendable {
     /// session's CSRF token. Errors become an HTML page with the API's status and message.
     func page(_ request: Request, _ context: ServiceRequestContext, route: String,
               _ work: (Caller, DashboardSession, FormFields) async throws -> Response) async -> Response {
-        await measured(request, route: route) {
-            let requestID = request.headers[JSONResponse.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        await measured(request, route: route) { requestID in
             guard let sessionID = DashboardSessions.sessionID(cookieHeader: request.headers[.cookie]), let session = sessions.session(sessionID) else {
                 return Self.redirect("/ui/login")
             }
@@ -135,27 +137,40 @@ struct Dashboard: Sendable {
     // MARK: Sign-in
 
     func loginPage(_ request: Request) -> Response {
-        Self.html(.ok, render(LoginPage(), "login"))
+        loginForm(.ok, error: nil)
     }
 
-    /// Checks the token as the API does; on success opens a session and sets its cookie.
+    /// The sign-in page with a new form nonce, set in its cookie too.
+    func loginForm(_ status: HTTPResponse.Status, error: String?) -> Response {
+        let nonce = DashboardSessions.random()
+        var response = Self.html(status, render(LoginPage(loginError: error, formNonce: nonce), "login"))
+        response.headers[.setCookie] = DashboardSessions.setLoginCookie(nonce)
+        return response
+    }
+
+    /// Checks the form came from this browser's sign-in page, then the token as the API does; on
+    /// success opens a session and sets its cookie.
     func login(_ request: Request) async -> Response {
-        let secret: String
+        let form: FormFields
         do {
-            secret = FormFields(urlEncoded: String(decoding: try await api.body(request), as: UTF8.self))["token"]
+            form = FormFields(urlEncoded: String(decoding: try await api.body(request), as: UTF8.self))
         } catch {
-            return Self.html(.contentTooLarge, render(LoginPage(loginError: "The form is too large."), "login"))
+            return loginForm(.contentTooLarge, error: "The form is too large.")
         }
+        guard let nonce = DashboardSessions.value(of: DashboardSessions.loginCookie, in: request.headers[.cookie]),
+              DashboardSessions.same(form["form"], nonce) else {
+            return loginForm(.forbidden, error: "This sign-in form has expired or was not loaded from this server. Enter the token again.")
+        }
+        let secret = form["token"]
         let token: APIToken?
         do {
             token = TokenSecrets.looksLikeSecret(secret) ? try api.store.token(secretHash: TokenSecrets.hash(secret)) : nil
         } catch {
-            return Self.html(.internalServerError, render(LoginPage(loginError: "The token store could not be read."), "login"))
+            return loginForm(.internalServerError, error: "The token store could not be read.")
         }
-        guard let token else { return Self.html(.unauthorized, render(LoginPage(loginError: "That token is not valid."), "login")) }
+        guard let token else { return loginForm(.unauthorized, error: "That token is not valid.") }
         guard token.isUsable(at: Date()) else {
-            let why = token.revokedAt != nil ? "That token was revoked." : "That token has expired."
-            return Self.html(.unauthorized, render(LoginPage(loginError: why), "login"))
+            return loginForm(.unauthorized, error: token.revokedAt != nil ? "That token was revoked." : "That token has expired.")
         }
         let session = sessions.open(tokenID: token.id)
         // An auditor reads only the audit trail, so that is its first page.

@@ -30,6 +30,8 @@ struct Chrome {
 struct LoginPage {
     var chrome = Chrome(title: "Sign in")
     var loginError: String?
+    /// The form's half of the login CSRF check (see `DashboardSessions.loginCookie`).
+    var formNonce = ""
 }
 
 struct ProblemPage {

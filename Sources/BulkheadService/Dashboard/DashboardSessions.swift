@@ -59,13 +59,29 @@ final class DashboardSessions: Sendable {
     }
 
     /// The session id in a `Cookie` header, if any.
-    static func sessionID(cookieHeader: String?) -> String? {
+    static func sessionID(cookieHeader: String?) -> String? { value(of: cookie, in: cookieHeader) }
+
+    /// The value of the cookie `name` in a `Cookie` header, if any.
+    static func value(of name: String, in cookieHeader: String?) -> String? {
         guard let cookieHeader else { return nil }
         for pair in cookieHeader.split(separator: ";") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, parts[0] == cookie, !parts[1].isEmpty { return parts[1] }
+            if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return parts[1] }
         }
         return nil
+    }
+
+    /// The cookie that ties a sign-in form to the browser that loaded it (login CSRF): the form
+    /// carries the same random value in a hidden field. A page on another site can post a form
+    /// to `/ui/login`, but its request carries no such cookie (SameSite=Strict), so it cannot
+    /// sign a victim's browser in with the attacker's token.
+    static let loginCookie = "bulkhead_login"
+    /// How long a sign-in form stays usable.
+    static let loginFormLifetime = 15 * 60
+
+    /// The `Set-Cookie` value for a freshly rendered sign-in form.
+    static func setLoginCookie(_ nonce: String) -> String {
+        "\(loginCookie)=\(nonce); Path=/ui/login; HttpOnly; SameSite=Strict; Max-Age=\(loginFormLifetime)"
     }
 
     /// The `Set-Cookie` value that gives the browser a session (HttpOnly, SameSite=Strict, only

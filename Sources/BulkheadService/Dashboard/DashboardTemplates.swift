@@ -113,6 +113,7 @@ enum DashboardTemplates {
     cookie for eight hours; the token itself is not stored in the browser.</p>
     {{#loginError}}<div class="summary" role="alert"><p class="error" id="token-error">{{loginError}}</p></div>{{/loginError}}
     <form method="post" action="/ui/login">
+    <input type="hidden" name="form" value="{{formNonce}}">
     <div class="field{{#loginError}} invalid{{/loginError}}">
     <label for="token">Token</label>
     <p class="hint" id="token-hint">Starts with <code>bh_</code>.</p>
