@@ -216,7 +216,7 @@ public struct Tier: Sendable, Encodable {
     public var origin: Origin
 }
 
-public enum DataClassification: String, Sendable, Encodable, CaseIterable {
+public enum DataClassification: String, Sendable, Encodable, Hashable, CaseIterable {
     case `public`, `internal`, pii, phi
     /// `pii` and `phi` namespaces are always Pod Security `restricted`.
     public var forcesRestricted: Bool { self == .pii || self == .phi }
@@ -234,7 +234,7 @@ public struct App: Sendable, Encodable, Hashable {
 }
 
 /// A tenant (`kind: Tenant`).
-public struct Tenant: Sendable, Encodable {
+public struct Tenant: Sendable, Encodable, Hashable {
     public var name: String
     public var tier: String
     public var owners: [String]

@@ -150,22 +150,3 @@ public struct ClusterGuardrails: Sendable {
 }
 
 
-/// A small thread-safe memo of values by a text key. It forgets everything once it holds
-/// `capacity` entries, so a long-running service whose platform keeps changing stays bounded.
-final class Memo<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: Value] = [:]
-    let capacity: Int
-
-    init(capacity: Int = 256) { self.capacity = capacity }
-
-    func value(for key: String, make: () throws -> Value) rethrows -> Value {
-        if let known = lock.withLock({ values[key] }) { return known }
-        let made = try make()
-        lock.withLock {
-            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
-            values[key] = made
-        }
-        return made
-    }
-}

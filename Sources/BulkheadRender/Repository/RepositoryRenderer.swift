@@ -170,17 +170,35 @@ public enum RepositoryRenderer {
 
         let engines = GitOpsObjectsRenderer(platform: declaration.platform, cluster: cluster, tenants: tenantNames)
         if declaration.platform.gitops.writesArgoCD {
-            output.files["\(root)/argocd/argocd.yaml"] = header + (try Manifests.yaml(engines.argoCD()))
+            output.files["\(root)/argocd/argocd.yaml"] = header + (try yaml(engines.argoCDDocuments()))
             output.files["\(root)/argocd/kustomization.yaml"] = kustomization(["argocd.yaml"])
             clusterResources.append("argocd")
         }
         if declaration.platform.gitops.writesFlux {
-            output.files["\(root)/flux/flux.yaml"] = header + (try Manifests.yaml(engines.flux()))
+            output.files["\(root)/flux/flux.yaml"] = header + (try yaml(engines.fluxDocuments()))
             output.files["\(root)/flux/kustomization.yaml"] = kustomization(["flux.yaml"])
             clusterResources.append("flux")
         }
         output.files["\(root)/kustomization.yaml"] = kustomization(clusterResources)
     }
+
+    /// The documents as one YAML file, exactly as `Manifests.yaml` writes them, reusing the YAML
+    /// of keyed documents rendered before (in this process).
+    static func yaml(_ documents: [GitOpsObjectsRenderer.Document]) throws -> String {
+        var text = ""
+        for (index, document) in documents.enumerated() {
+            if index > 0 { text += "---\n" }
+            if let key = document.key {
+                text += try renderedDocuments.value(for: key) { try Manifests.yaml([document.object]) }
+            } else {
+                text += try Manifests.yaml([document.object])
+            }
+        }
+        return text
+    }
+
+    /// The YAML of keyed per-tenant documents. Bounded: about 1 KB each.
+    static let renderedDocuments = Memo<String>(capacity: 50_000)
 
     /// A `kustomization.yaml` listing resources in the given order.
     static func kustomization(_ resources: [String]) -> String {
