@@ -71,6 +71,26 @@ import Testing
         #expect(try Self.tree(copy) == (try Self.freshTree(of: platform)))
     }
 
+    /// A removed platform policy and a removed webhook leave no files behind (a removed cluster
+    /// goes through the same ownership rule, checked for every rendered file in RepositoryOwnershipTests).
+    @Test func removedPoliciesAndTheWebhookArePruned() throws {
+        let platform = try CLI.copyOfExample()
+        // caBundle: base64 of a PEM block (the loader checks the shape, not the certificate).
+        let webhook = "  webhook: {caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=}\n"
+        try CLI.replace(in: platform.appendingPathComponent("platform.yaml"), "spec:\n", with: "spec:\n" + webhook)
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        let first = try CLI.bulkhead("apply", platform.path, "--repo", repo.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try CLI.git(repo, "ls-files", "clusters/prod-use1-1/platform/policies/acme-no-latest-tag.yaml", "clusters/prod-use1-1/platform/webhook.yaml")
+            .split(separator: "\n").count == 2)
+        try FileManager.default.removeItem(at: platform.appendingPathComponent("policies/no-latest-tag.yaml"))
+        try CLI.replace(in: platform.appendingPathComponent("platform.yaml"), webhook, with: "")
+        let second = try CLI.bulkhead("apply", platform.path, "--repo", repo.path)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try CLI.git(repo, "ls-files", "*no-latest-tag*", "*webhook.yaml") == "")
+        #expect(try Self.tree(repo) == (try Self.freshTree(of: platform)))
+    }
+
     @Test func aHandMadeCommitIsNotTrustedAndGetsOverwritten() throws {
         let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
         #expect(try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path).status == 0)

@@ -76,3 +76,24 @@ import Testing
         }
     }
 }
+
+/// Pruning removes only owned files, so every file the renderer can write must be owned, or it
+/// would stay in the repository after its policy, webhook or cluster is gone.
+@Suite struct RepositoryOwnershipTests {
+    @Test func everyRenderedFileIsOwned() throws {
+        let result = try ExampleSnapshotTests.load()
+        var declaration = try #require(result.declaration)
+        declaration.platform.webhook = WebhookSettings(caBundle: "Y2E=")
+        declaration.platform.policyEngine = .kyverno
+        let policies = try PlatformPolicies.load(folder: ExampleSnapshotTests.repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "")
+        let rendered = try RepositoryRenderer.render(declaration, lock: PlacementLock(), policies: policies.policies)
+        #expect(rendered.files.keys.contains { $0.hasSuffix("/platform/webhook.yaml") })
+        #expect(rendered.files.keys.contains { $0.contains("/platform/policies/acme-no-latest-tag") })
+        for path in rendered.files.keys.sorted() {
+            #expect(RepositoryLayout.isOwned(path), "\(path) is rendered but not owned, so it could never be pruned")
+        }
+        for path in ["README.md", "clusters/x/README.md", "clusters/x/platform/notes.txt", "clusters/x/platform/policies/notes.md", "clusters/x/tenants/t/app.yaml"] {
+            #expect(!RepositoryLayout.isOwned(path), "\(path) is not Bulkhead's")
+        }
+    }
+}

@@ -10,12 +10,16 @@ public enum RepositoryLayout {
         case 3: return parts[2] == "kustomization.yaml"
         case 4:
             switch parts[2] {
-            case "platform": return ["kustomization.yaml", "nodes.yaml"].contains(parts[3])
+            case "platform": return ["kustomization.yaml", "nodes.yaml", WebhookConfigurationDocument.fileName].contains(parts[3])
             case "argocd": return ["kustomization.yaml", "argocd.yaml"].contains(parts[3])
             case "flux": return ["kustomization.yaml", "flux.yaml"].contains(parts[3])
             default: return false
             }
-        case 5: return parts[2] == "tenants" && ["kustomization.yaml", "bundle.yaml"].contains(parts[4])
+        case 5:
+            // `platform/policies/` holds one file per guardrail (named after the policy) and its
+            // kustomization: the whole folder is Bulkhead's.
+            if parts[2] == "platform" && parts[3] == "policies" { return parts[4].hasSuffix(".yaml") }
+            return parts[2] == "tenants" && ["kustomization.yaml", "bundle.yaml"].contains(parts[4])
         case 6: return parts[2] == "tenants" && parts[4] == "iam" && ["trust-policy.json", "permissions-policy.json"].contains(parts[5])
         default: return false
         }
