@@ -245,6 +245,16 @@ public struct GitOpsRepository: Sendable {
         }
         var staging = git
         staging.environment["GIT_INDEX_FILE"] = temporaryIndexURL.path
+        // What someone staged by hand is not Bulkhead's to commit: it is left out of the commit
+        // and stays staged in the real index (see below).
+        let touched = Set(change.touched)
+        let stagedByHand = try parent.map { parent throws(GitOpsError) in
+            try staging.run(["diff-index", "--cached", "--name-only", "-z", parent]).output.split(separator: 0)
+                .map { String(decoding: $0, as: UTF8.self) }.filter { !touched.contains($0) }
+        } ?? []
+        if let parent, !stagedByHand.isEmpty {
+            try staging.run(["reset", "-q", parent, "--pathspec-from-file=-", "--pathspec-file-nul"], input: Data(stagedByHand.joined(separator: "\0").utf8))
+        }
         let paths = Data(change.touched.joined(separator: "\0").utf8)
         // Index version 4 compresses paths: a third smaller for a fleet's deep, repetitive folders,
         // so every later read and write of the index is faster. The new blobs are written as loose
@@ -253,9 +263,7 @@ public struct GitOpsRepository: Sendable {
         try staging.run(["-c", "core.looseCompression=1", "update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
         let tree = try staging.text(["write-tree"])
         if let parent, try git.text(["rev-parse", "\(parent)^{tree}"]) == tree {
-            guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
-                throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
-            }
+            try installIndex(stagedByHand: stagedByHand, touched: paths)
             return nil
         }
         var identity = git
@@ -265,11 +273,24 @@ public struct GitOpsRepository: Sendable {
         }
         let commit = try identity.text(["commit-tree", tree] + (parent.map { ["-p", $0] } ?? []) + ["-F", "-"], input: Data(message.utf8))
         Fault.point("before-commit-point")
-        guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
-            throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
-        }
+        try installIndex(stagedByHand: stagedByHand, touched: paths)
         try git.run(["update-ref", "-m", "bulkhead apply", "HEAD", commit, parent ?? String(repeating: "0", count: 40)])
         return commit
+    }
+
+    /// Makes the real index hold the touched paths as committed. Usually the temporary index
+    /// replaces it; when someone had staged other paths by hand, the touched paths are staged
+    /// into the real index instead, so their staging stays as it was.
+    func installIndex(stagedByHand: [String], touched: Data) throws(GitOpsError) {
+        let realIndex = gitDirectory.appendingPathComponent("index")
+        if stagedByHand.isEmpty {
+            guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
+                throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
+            }
+            return
+        }
+        try git.run(["update-index", "--add", "--remove", "-z", "--stdin"], input: touched)
+        try? FileManager.default.removeItem(at: temporaryIndexURL)
     }
 
     // MARK: Journal and recovery

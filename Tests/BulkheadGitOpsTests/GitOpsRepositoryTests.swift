@@ -36,6 +36,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: repo.root.appendingPathComponent("owned").path), "empty folders are removed")
     }
 
+    /// What a person staged by hand is neither committed by an apply nor unstaged by it.
+    @Test func handStagedFilesStayStagedAndOutOfTheCommit() throws {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        let repo = try Self.repository()
+        _ = try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }
+        let git = Git(root: repo.root)
+        try "notes\n".write(to: repo.root.appendingPathComponent("STAGED.md"), atomically: true, encoding: .utf8)
+        try git.run(["add", "STAGED.md"])
+        let result = try repo.apply(["owned/a.yaml": "a2\n", "owned/b.yaml": "b\n"]) { _ in "second" }
+        let commit = try #require(result.commit)
+        #expect(try git.text(["diff-tree", "--no-commit-id", "--name-only", "-r", commit]) == "owned/a.yaml\nowned/b.yaml")
+        #expect(try git.text(["diff", "--cached", "--name-only"]) == "STAGED.md", "still staged, as the person left it")
+        #expect(try git.text(["diff", "--name-only"]) == "", "the index holds the committed files")
+        // And an apply that changes nothing in HEAD's tree still leaves the staging alone.
+        try "a3\n".write(to: repo.root.appendingPathComponent("owned/a.yaml"), atomically: true, encoding: .utf8)
+        let restored = try repo.apply(["owned/a.yaml": "a2\n", "owned/b.yaml": "b\n"]) { _ in "restore" }
+        #expect(restored.commit == nil)
+        #expect(try git.text(["diff", "--cached", "--name-only"]) == "STAGED.md")
+    }
+
     /// A large apply stores its objects through `git fast-import` as one pack: the commit is the
     /// same as file-by-file staging would make, git finds the repository sound, no loose blob
     /// is written, the scratch ref is gone, and a later small apply builds on it.
