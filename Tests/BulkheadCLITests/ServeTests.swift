@@ -228,6 +228,45 @@ import Testing
         #expect(verify.status == 0 && verify.stdout.contains("intact"), "\(verify.stderr)")
     }
 
+    /// Hand edits of the platform folder are recorded by `POST /v1/sync` only: a create refuses
+    /// to run over them (it would commit and apply them under its own name), a refused sync
+    /// leaves the service answering from what it had, and a server that refuses to start over an
+    /// invalid folder records nothing.
+    @Test func handEditsAreRecordedOnlyBySync() throws {
+        let server = try Server()
+        defer { _ = server.stop() }
+        let web = server.platform.appendingPathComponent("tenants/web.yaml")
+        try CLI.replace(in: web, "costCenter: CC-3001", with: "costCenter: CC-3009")
+        let head = try CLI.git(server.platform, "rev-parse", "HEAD")
+        let refused = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
+        let message = (refused.json["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(refused.status == 409 && message.contains("tenants/web.yaml") && message.contains("POST /v1/sync"), "\(refused.json)")
+        #expect(try CLI.git(server.platform, "rev-parse", "HEAD") == head)
+
+        let broken = server.platform.appendingPathComponent("tenants/broken.yaml")
+        try Data("kind: Tenant\nmetadata: {name: broken\n".utf8).write(to: broken)
+        #expect(try server.call("POST", "/v1/sync", as: "admin").status == 422)
+        let read = try server.call("GET", "/v1/tenants/web", as: "viewer")
+        #expect(read.status == 200 && read.json["costCenter"] as? String == "CC-3001", "reads go on from the last recorded declaration: \(read.json)")
+        #expect(try server.call("GET", "/v1/clusters", as: "viewer").status == 200)
+        try FileManager.default.removeItem(at: broken)
+
+        #expect(try server.call("POST", "/v1/sync", as: "admin").status == 200)
+        #expect(try server.call("GET", "/v1/tenants/web", as: "viewer").json["costCenter"] as? String == "CC-3009")
+        let created = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
+        #expect(created.status == 201, "\(created.json)")
+        #expect(try CLI.git(server.platform, "show", "--name-only", "--format=", "HEAD") == "tenants/newshop.yaml", "the create's commit holds its own file only")
+        #expect(server.stop() == 0)
+
+        try Data("kind: Tenant\nmetadata: {name: broken\n".utf8).write(to: broken)
+        let before = try CLI.git(server.platform, "rev-parse", "HEAD")
+        let start = try CLI.bulkhead("serve", "--platform", server.platform.path, "--repo", server.repo.path, "--port", "0")
+        #expect(start.status != 0)
+        #expect(start.stderr.contains("tenants/broken.yaml:") && start.stderr.contains("problem") && !start.stderr.contains("invalid(["), "\(start.stderr)")
+        #expect(try CLI.git(server.platform, "rev-parse", "HEAD") == before, "a refused start records nothing")
+        #expect(try CLI.git(server.platform, "status", "--porcelain").contains("tenants/broken.yaml"))
+    }
+
     /// `POST /v1/plan` says which files a create would add, and writes nothing anywhere.
     @Test func planShowsACreateWithoutWriting() throws {
         let server = try Server()

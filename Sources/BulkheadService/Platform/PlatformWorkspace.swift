@@ -38,6 +38,18 @@ public enum WorkspaceError: Error, Sendable {
     case failed(String)
 }
 
+extension WorkspaceError: CustomStringConvertible {
+    /// The reason as a person reads it: problems one per line, as `bulkhead validate` prints them.
+    public var description: String {
+        switch self {
+        case .invalid(let problems):
+            problems.map(\.description).joined(separator: "\n") + "\n\(problems.count) problem\(problems.count == 1 ? "" : "s") found."
+        case .notFound(let why), .conflict(let why), .stale(let why), .preconditionMissing(let why), .forbidden(let why), .rejected(let why), .failed(let why):
+            why
+        }
+    }
+}
+
 /// What one accepted change did.
 public struct WorkspaceChange: Sendable, Equatable {
     public var tenant: String
@@ -57,9 +69,9 @@ public actor PlatformWorkspace {
     let store: any ServiceStore
     let apply: GitOpsApply
 
-    /// Opens the folder, making it a git repository when it is not one yet. First it settles
-    /// changes a killed process left pending (see `settle`), then it commits what is there.
-    /// Run the GitOps repository's own recovery before this.
+    /// Opens the folder, making it a git repository when it is not one yet, and settles changes
+    /// a killed process left pending (see `settle`). `applyAsFound` then records and applies
+    /// what is there. Run the GitOps repository's own recovery before this.
     public init(folder: URL, repository: URL, store: any ServiceStore, apply: @escaping GitOpsApply) throws(WorkspaceError) {
         self.folder = folder.standardizedFileURL
         self.git = Git(root: self.folder)
@@ -71,7 +83,6 @@ public actor PlatformWorkspace {
                 try git.run(["init", "-q", "-b", "main"])
             }
             try Self.settle(try store.pendingChanges(), platform: git, gitops: gitops, store: store)
-            try Self.commitAll(git, message: "bulkhead serve: record the platform folder as found")
         } catch let error as WorkspaceError {
             throw error
         } catch {
@@ -128,6 +139,7 @@ public actor PlatformWorkspace {
     /// Declares a new tenant from a Tenant document (JSON: `metadata.name` and `spec`, with
     /// `apiVersion` and `kind` filled in when missing) and applies it.
     public func createTenant(_ document: CELValue, audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
+        try requireNoUnrecordedEdits()
         let new = try newTenant(document, actor: audit.actor)
         return try change(audit: audit, tenant: new.name, message: "tenant \(new.name): created by \(audit.actor)", after: new.checked,
                           write: { () throws(WorkspaceError) in try write(new.text, to: new.file) },
@@ -195,6 +207,7 @@ public actor PlatformWorkspace {
         guard let declaration = try load().declaration, let tenant = declaration.tenant(named: name) else {
             throw .notFound("no tenant '\(name)'")
         }
+        try requireNoUnrecordedEdits()
         let file = tenant.origin.location.file
         let others = try sources().filter { $0.name != file }
         guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
@@ -237,6 +250,7 @@ public actor PlatformWorkspace {
         let file = tenant.origin.location.file
         guard let text = try? String(contentsOfFile: path(file), encoding: .utf8) else { throw .failed("cannot read \(file)") }
         _ = try Self.merge(patch, into: CELMap([]))  // a malformed patch is refused before its precondition is looked at
+        try requireNoUnrecordedEdits()
         guard let ifMatch else { throw .preconditionMissing("send If-Match with the ETag of GET /v1/tenants/\(name)") }
         let tag = Self.entityTag(text)
         guard ifMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0.trimmingCharacters(in: .whitespaces) == "*" }) else {
@@ -290,18 +304,26 @@ public actor PlatformWorkspace {
 
     /// Applies the folder as it is (on start, before the first request), with the declaration
     /// the workspace keeps, so later changes find the same render state.
+    /// The folder is committed as found only once it is valid: a server that refuses to start
+    /// records nothing.
     public func applyAsFound() throws(WorkspaceError) -> GitOpsOutcome {
         let checked = try load()
-        guard let declaration = checked.declaration else { throw .invalid(checked.errors) }
+        guard checked.errors.isEmpty, let declaration = checked.declaration else { throw .invalid(checked.errors) }
+        do { try Self.commitAll(git, message: "bulkhead serve: record the platform folder as found") } catch {
+            throw .failed("cannot commit the platform folder: \(error)")
+        }
         do { return try apply(declaration) } catch { throw .rejected("\(error)") }
     }
 
     /// Commits hand-made changes of the platform folder and applies them.
     public func sync(audit: AuditEntry) throws(WorkspaceError) -> WorkspaceChange {
         let actor = audit.actor
+        let previous = current
         current = nil
-        let checked = try load()
-        guard checked.errors.isEmpty else { throw .invalid(checked.errors) }
+        let checked: DeclarationLoader.Result
+        do { checked = try load() } catch { current = previous; throw error }
+        // Refused: the service goes on answering from the declaration it had, not the broken folder.
+        guard checked.errors.isEmpty else { current = previous; throw .invalid(checked.errors) }
         return try change(audit: audit, tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, write: {}, undo: {})
     }
 
@@ -334,6 +356,22 @@ public actor PlatformWorkspace {
         do { try Self.commitAll(git, message: message) } catch { throw .failed("the GitOps repository has the change, but committing the platform folder failed: \(error)") }
         ServiceFault.point("service-after-platform-commit")
         return WorkspaceChange(tenant: tenant, platformCommitBefore: before, platformCommitAfter: try head(), gitops: gitops)
+    }
+
+    /// Refuses a change while the platform folder holds edits made by hand and not yet recorded
+    /// with `POST /v1/sync`: the change would otherwise commit and apply them under its own name.
+    func requireNoUnrecordedEdits() throws(WorkspaceError) {
+        let status: Data
+        do { status = try git.run(["status", "--porcelain", "-z", "--untracked-files=all"]).output } catch {
+            throw .failed("cannot read the platform folder's git status: \(error)")
+        }
+        guard !status.isEmpty else { return }
+        // Entries are "XY path" (a rename adds its old path as a second entry).
+        let paths = status.split(separator: 0).compactMap { entry -> String? in
+            entry.count > 3 && entry[entry.startIndex + 2] == 0x20 ? String(decoding: entry.dropFirst(3), as: UTF8.self) : nil
+        }
+        let shown = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " and \(paths.count - 5) more" : "")
+        throw .conflict("the platform folder has changes made by hand that are not recorded yet (\(shown)); record them with POST /v1/sync (platform-admin) first")
     }
 
     /// The platform folder's HEAD commit.
