@@ -420,6 +420,13 @@ extension ServeTests {
         let raised = try server.call("PATCH", "/v1/tenants/web", as: "admin", body: #"{"spec":{"quota":{"requests.cpu":"64"}}}"#,
                                      headers: ["If-Match: \(try etag("web"))"])
         #expect(raised.status == 200, "a platform-admin may go beyond the tier: \(raised.json)")
+        // The exception the platform team granted does not lock the tenant-admin out of its tenant.
+        let buckets = try server.call("PATCH", "/v1/tenants/web", as: "web", body: #"{"spec":{"buckets":["assets"]}}"#, headers: ["If-Match: \(try etag("web"))"])
+        #expect(buckets.status == 200, "a patch that leaves the granted quota alone: \(buckets.json)")
+        let lowered = try server.call("PATCH", "/v1/tenants/web", as: "web", body: #"{"spec":{"quota":{"requests.cpu":"40"}}}"#, headers: ["If-Match: \(try etag("web"))"])
+        #expect(lowered.status == 200, "lowering a granted exception: \(lowered.json)")
+        let regained = try server.call("PATCH", "/v1/tenants/web", as: "web", body: #"{"spec":{"quota":{"requests.cpu":"64"}}}"#, headers: ["If-Match: \(try etag("web"))"])
+        #expect(regained.status == 403, "raising it again is the platform team's to grant")
     }
 }
 

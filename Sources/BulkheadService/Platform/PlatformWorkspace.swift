@@ -241,10 +241,10 @@ public actor PlatformWorkspace {
 
     /// Applies a JSON merge patch of `spec.quota`, `spec.apps`, `spec.buckets` and `spec.owners`
     /// to a tenant declared in a file of its own, when `ifMatch` is its current entity tag.
-    /// `permits` may refuse the changed tenant (role rules); the file is rewritten in the
+    /// `permits` may refuse the changed tenant, given the tenant as it was (role rules); the file is rewritten in the
     /// service's layout.
     public func updateTenant(_ name: String, patch: CELValue, ifMatch: String?, audit: AuditEntry,
-                             permits: @Sendable (Tenant, PlatformDeclaration) -> String?) throws(WorkspaceError) -> WorkspaceChange {
+                             permits: @Sendable (_ changed: Tenant, _ previous: Tenant, PlatformDeclaration) -> String?) throws(WorkspaceError) -> WorkspaceChange {
         let actor = audit.actor
         guard let tenant = try load().declaration?.tenant(named: name) else { throw .notFound("no tenant '\(name)'") }
         let file = tenant.origin.location.file
@@ -269,7 +269,7 @@ public actor PlatformWorkspace {
         guard checked.errors.isEmpty, let declaration = checked.declaration, let changed = declaration.tenant(named: name) else {
             throw .invalid(checked.errors)
         }
-        if let refusal = permits(changed, declaration) { throw .forbidden(refusal) }
+        if let refusal = permits(changed, tenant, declaration) { throw .forbidden(refusal) }
         return try change(audit: audit, tenant: name, message: "tenant \(name): changed by \(actor)", after: checked, write: { () throws(WorkspaceError) in
             try write(newText, to: file)
         }, undo: { try? text.write(toFile: path(file), atomically: true, encoding: .utf8) })

@@ -58,17 +58,22 @@ extension ServiceAPI {
         let ifMatch = request.headers[.ifMatch]
         let role = caller.token.role
         return try await audited(caller, action: "tenant.update", tenant: name, status: .ok) {
-            try await workspace.updateTenant(name, patch: patch, ifMatch: ifMatch, audit: $0) { tenant, declaration in
-                role == .tenantAdmin ? Self.beyondTier(tenant, declaration) : nil
+            try await workspace.updateTenant(name, patch: patch, ifMatch: ifMatch, audit: $0) { tenant, previous, declaration in
+                role == .tenantAdmin ? Self.beyondTier(tenant, previous: previous, declaration) : nil
             }
         }.response(requestID: caller.requestID)
     }
 
-    /// Why a tenant-admin may not declare `tenant` this way: a quota override above its tier's
-    /// value, or for a key the tier does not set. (Tier and placement are not patchable at all.)
-    static func beyondTier(_ tenant: Tenant, _ declaration: PlatformDeclaration) -> String? {
+    /// Why a tenant-admin may not change `previous` into `tenant`: a quota override it sets or
+    /// raises above its tier's value, or for a key the tier does not set. An override the
+    /// platform team granted may be kept or lowered. (Tier and placement are not patchable.)
+    static func beyondTier(_ tenant: Tenant, previous: Tenant, _ declaration: PlatformDeclaration) -> String? {
         guard let tier = declaration.tiers[tenant.tier] else { return nil }
         for (key, value) in tenant.quota.sorted(by: { $0.key < $1.key }) {
+            if let before = previous.quota[key] {
+                if before == value { continue }
+                if let asked = Quantity(value), let granted = Quantity(before), asked <= granted { continue }
+            }
             guard let limit = tier.quota[key] else {
                 return "a tenant-admin may not set quota \(key), which tier '\(tier.name)' does not set"
             }
