@@ -4,6 +4,17 @@ import Testing
 /// `bulkhead apply` end to end against real git: determinism, idempotence, pruning, and that
 /// bad input or failed placement writes nothing.
 @Suite(.serialized) struct ApplyTests {
+    /// `bulkhead apply --repo gitops` run inside the platform folder (its default) puts the
+    /// repository there; its rendered files must not be read back as declarations next time.
+    @Test func aRepositoryInsideThePlatformFolderIsNotReadAsDeclarations() throws {
+        let platform = try CLI.copyOfExample()
+        let first = try CLI.bulkhead("apply", "--repo", "gitops", in: platform)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try CLI.bulkhead("apply", "--repo", "gitops", in: platform)
+        #expect(second.status == 0 && second.stdout.contains("No changes"), "\(second.stdout)\n\(second.stderr)")
+        #expect(try CLI.bulkhead("validate", in: platform).stdout.contains("14 tenants"))
+    }
+
     @Test func firstApplyCreatesTheRepositoryWithOneCommit() throws {
         let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
         let run = try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)

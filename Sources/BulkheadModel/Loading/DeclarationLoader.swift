@@ -46,7 +46,15 @@ public enum DeclarationLoader {
         var files: [String] = []
         let base = folder.standardizedFileURL.path
         if let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) {
-            for case let url as URL in walker where ["yaml", "yml"].contains(url.pathExtension) {
+            for case let url as URL in walker {
+                // A git repository inside the folder is not part of the declaration: it is most
+                // likely the GitOps repository itself (`bulkhead apply --repo gitops` run in the
+                // platform folder), whose rendered files must not be read back as declarations.
+                if FileManager.default.fileExists(atPath: url.appendingPathComponent(".git").path) {
+                    walker.skipDescendants()
+                    continue
+                }
+                guard ["yaml", "yml"].contains(url.pathExtension) else { continue }
                 let path = url.standardizedFileURL.path
                 files.append(path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path)
             }
