@@ -6,6 +6,17 @@ import Testing
 @Suite(.serialized) struct ApplyTests {
     /// `bulkhead apply --repo gitops` run inside the platform folder (its default) puts the
     /// repository there; its rendered files must not be read back as declarations next time.
+    /// Commands that only read the service's database (or revoke in it) refuse a database that
+    /// does not exist: a mistyped --repo must not pass as an intact, empty audit trail.
+    @Test func readingCommandsNeedAnExistingDatabase() throws {
+        let missing = try CLI.temporaryFolder().appendingPathComponent("no-such-repo")
+        for arguments in [["audit-log", "verify"], ["audit-log", "export"], ["token", "list"], ["token", "revoke", "tok_000000000000"]] {
+            let run = try CLI.run(CLI.binary.path, arguments + ["--repo", missing.path])
+            #expect(run.status == 2 && run.stderr.contains("no database at"), "\(arguments): \(run.stdout)\(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing.path + ".bulkhead.sqlite"), "nothing is created")
+    }
+
     @Test func aRepositoryInsideThePlatformFolderIsNotReadAsDeclarations() throws {
         let platform = try CLI.copyOfExample()
         let first = try CLI.bulkhead("apply", "--repo", "gitops", in: platform)

@@ -25,6 +25,9 @@ import Testing
         #expect(reports.status == 1)
         #expect(reports.stdout.contains("kind: PolicyReport\nmetadata:"))
         #expect(reports.stdout.contains("result: fail"))
+        // A cluster the tenant is not on would check nothing, which must not read as a pass.
+        let elsewhere = try CLI.bulkhead("gate", CLI.example.path, "--tenant", "web", "--manifests", folder.path, "--cluster", "prod-use1-phi1")
+        #expect(elsewhere.status == 2 && elsewhere.stderr.contains("not placed there") && elsewhere.stderr.contains("prod-euw1-1"), "\(elsewhere.stdout)\(elsewhere.stderr)")
         // Without the bad manifest, the rendered repository alone passes.
         let clean = try CLI.bulkhead("gate", CLI.example.path)
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")

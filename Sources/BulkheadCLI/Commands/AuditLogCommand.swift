@@ -27,12 +27,19 @@ struct AuditLogCommand: ParsableCommand {
 
 extension AuditLogCommand {
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the hash chain; exit 1 at the first bad record.")
+        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the hash chain; exit 1 at the first bad record.", discussion: """
+            Fails (exit 2) when the database does not exist, so a mistyped --repo never reads as \
+            an intact, empty trail.
+
+            Examples:
+              bulkhead audit-log verify --repo out/gitops
+              bulkhead audit-log verify --database postgres://bulkhead@127.0.0.1:5432/bulkhead
+            """)
 
         @OptionGroup var database: ServiceDatabaseOptions
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.openExisting()
             defer { store.close() }
             let records: [AuditRecord]
             do { records = try store.auditRecords(.all) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
@@ -44,7 +51,11 @@ extension AuditLogCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write audit records as JSON Lines, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write audit records as JSON Lines, oldest first.", discussion: """
+            Examples:
+              bulkhead audit-log export --repo out/gitops > audit.jsonl
+              bulkhead audit-log export --repo out/gitops --tenant web --actor tok_1a2b3c4d5e6f --since 2026-11-01T00:00:00Z
+            """)
 
         @OptionGroup var database: ServiceDatabaseOptions
 
@@ -72,7 +83,7 @@ extension AuditLogCommand {
 
         func run() throws {
             let filter = AuditFilter(tenant: tenant, actor: actor, since: since.flatMap(Self.time), until: until.flatMap(Self.time))
-            let store = try database.open()
+            let store = try database.openExisting()
             defer { store.close() }
             let records: [AuditRecord]
             do { records = try store.auditRecords(filter) } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }

@@ -86,7 +86,12 @@ struct GateCommand: ParsableCommand {
             throw CommandFailure.problems(problems.map(\.description).joined(separator: "\n") + "\n\(Pipeline.count(problems.count, "problem")) reading --manifests.")
         }
         if objects.isEmpty { throw CommandFailure.usage("error: --manifests \(path): no Kubernetes objects found in *.yaml, *.yml or *.json files") }
-        let clusters = Set((placement.lock.placements[name] ?? []).map(\.cluster)).sorted().filter { only == nil || $0 == only }
+        let placed = Set((placement.lock.placements[name] ?? []).map(\.cluster)).sorted()
+        if let only, !placed.contains(only) {
+            // Checking nothing would read as a pass.
+            throw CommandFailure.usage("error: --cluster \(only): tenant '\(name)' is not placed there, so its manifests would not be checked; it is placed on \(placed.isEmpty ? "no cluster" : placed.joined(separator: ", "))")
+        }
+        let clusters = placed.filter { only == nil || $0 == only }
         var findings: [GateFinding] = []
         for clusterName in clusters {
             let cluster = declaration.clusters.first { $0.name == clusterName }!

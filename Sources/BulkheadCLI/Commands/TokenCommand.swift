@@ -32,6 +32,16 @@ struct ServiceDatabaseOptions: ParsableArguments {
         try Self.open(try location())
     }
 
+    /// Opens a store that must exist already (commands that only read or revoke): a mistyped
+    /// `--repo` must not look like an empty, intact audit trail, nor leave a new file behind.
+    func openExisting() throws -> any ServiceStore {
+        let location = try location()
+        if !location.hasPrefix("postgres://"), !location.hasPrefix("postgresql://"), !FileManager.default.fileExists(atPath: location) {
+            throw CommandFailure.usage("error: no database at \(location). The service keeps it beside the GitOps repository (<repo-dir>.bulkhead.sqlite) once a token was created or the server ran; check --repo, or give --database.")
+        }
+        return try Self.open(location)
+    }
+
     /// Opens the store at `database` (a path or a URL), with a command-line error when it cannot.
     static func open(_ database: String) throws -> any ServiceStore {
         do { return try ServiceStores.open(database) } catch let error as StoreError {
@@ -75,7 +85,12 @@ struct TokenCommand: ParsableCommand {
 
 extension TokenCommand {
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token and print its secret once.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token and print its secret once.", discussion: """
+            Examples:
+              bulkhead token create --repo out/gitops --name alice --role platform-admin
+              bulkhead token create --repo out/gitops --name web-ci --role tenant-admin --tenant web --expires-in 30d
+              bulkhead token create --repo out/gitops --name dash --role viewer -o json
+            """)
 
         @OptionGroup var database: ServiceDatabaseOptions
 
@@ -144,7 +159,13 @@ extension TokenCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never their secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never their secrets).", discussion: """
+            Fails when the database does not exist yet, rather than report an empty list.
+
+            Examples:
+              bulkhead token list --repo out/gitops
+              bulkhead token list --database postgres://bulkhead@127.0.0.1:5432/bulkhead -o json
+            """)
 
         @OptionGroup var database: ServiceDatabaseOptions
 
@@ -152,7 +173,7 @@ extension TokenCommand {
         var output: OutputFormat = .table
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.openExisting()
             defer { store.close() }
             let tokens: [APIToken]
             do { tokens = try store.tokens() } catch let error as StoreError { throw CommandFailure.problems("error: \(error)") }
@@ -164,7 +185,10 @@ extension TokenCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; a running service refuses it within a second.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; a running service refuses it within a second.", discussion: """
+            Examples:
+              bulkhead token revoke tok_1a2b3c4d5e6f --repo out/gitops
+            """)
 
         @OptionGroup var database: ServiceDatabaseOptions
 
@@ -172,7 +196,7 @@ extension TokenCommand {
         var id: String
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.openExisting()
             defer { store.close() }
             do {
                 guard try store.revokeToken(id: id, at: Date()) else {

@@ -39,6 +39,10 @@ extension WebhookCommand {
             serving certificate valid for <service>.<namespace>.svc (and .cluster.local, localhost), \
             and prints the spec.webhook block to add to the Platform so every cluster's \
             ValidatingWebhookConfiguration carries the CA bundle.
+
+            Examples:
+              bulkhead webhook certs --out certs/
+              bulkhead webhook certs --out certs/ --namespace bulkhead-system --service bulkhead-webhook --days 365
             """
         )
 
@@ -109,6 +113,10 @@ extension WebhookCommand {
               GET  /metrics   Prometheus: decisions by policy and result, latency
             SIGHUP reloads the folder; requests in flight finish with the old policies, and a \
             folder that no longer loads leaves the old policies in force. SIGTERM stops gracefully.
+
+            Examples:
+              bulkhead webhook serve examples/acme --cluster prod-use1-1 --cert certs/tls.crt --key certs/tls.key
+              bulkhead webhook serve examples/acme --cluster prod-use1-1 --cert certs/tls.crt --key certs/tls.key --port 9443
             """
         )
 

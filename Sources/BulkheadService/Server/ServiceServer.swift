@@ -238,7 +238,7 @@ struct ServiceAPI: Sendable {
     static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "up" : String(range.upperBound))", field: name)
+            throw APIError.badRequest(range.upperBound == Int.max ? "\(name) must be a whole number, \(range.lowerBound) or more" : "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)", field: name)
         }
         return number
     }
