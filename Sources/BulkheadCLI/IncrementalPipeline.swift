@@ -53,8 +53,11 @@ extension Pipeline {
         return drifted.contains(where: { RenderUnit.containing($0) != nil }) ? nil : state
     }
 
-    /// Places and renders what `repo` needs; prints the warnings. Writes nothing.
-    func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?) throws -> RepositoryRender {
+    /// Places and renders what `repo` needs; prints the warnings. Writes nothing. `head` is the
+    /// repository's HEAD when the caller just read it; `memory` and `checksDrift` are the
+    /// service's (see `ApplyMemory`).
+    func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?,
+                             head knownHead: String?? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true) throws -> RepositoryRender {
         let lockText = repo.text(of: PlacementLock.fileName)
         let lock = try Terminal.timed("read lock") { try Pipeline.lock(parsing: lockText) }
         Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
@@ -68,10 +71,11 @@ extension Pipeline {
         let build = BuildIdentity.current
         let policies = try Terminal.timed("load policies") { try loadPolicies() }
         let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build, policies: policies.digest) }
-        let head = try repo.head()
-        let previous = Terminal.timed("read state") { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
+        let head = try knownHead ?? repo.head()
+        let previous = memory?.state(at: head, build: build)
+            ?? Terminal.timed("read state") { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         let trusted = previous.map { $0.build == build && $0.head == head } ?? false
-        let drifted = trusted ? try Terminal.timed("drift") { try repo.driftedFiles() } : []
+        let drifted = trusted && checksDrift ? try Terminal.timed("drift") { try repo.driftedFiles() } : []
         let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints,
                                           drifted: drifted, lockChanged: lockText == nil || placement.lock != lock)
         let selection: RepositoryRenderer.UnitSelection
@@ -92,6 +96,22 @@ extension Pipeline {
         for warning in result.warnings { Terminal.error(warning.description) }
         return result
     }
+}
+
+/// What `bulkhead serve` keeps between its applies to its GitOps repository: the render state
+/// it wrote last, so the next change need not read it back. (A change through the service also
+/// skips looking for files edited by hand in the repository's working tree: the server is its
+/// only writer while it runs, and start-up and `POST /v1/sync` still look.)
+final class ApplyMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: RenderState?
+
+    /// The remembered state, when it describes `head` as rendered by `build`.
+    func state(at head: String?, build: String) -> RenderState? {
+        lock.withLock { state.flatMap { $0.head == head && $0.build == build ? $0 : nil } }
+    }
+
+    func remember(_ state: RenderState) { lock.withLock { self.state = state } }
 }
 
 /// Identifies the running executable (version, size and modification time), so render state

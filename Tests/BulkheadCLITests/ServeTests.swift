@@ -256,6 +256,12 @@ import Testing
         let created = try server.call("POST", "/v1/tenants", as: "admin", body: Self.newTenant)
         #expect(created.status == 201, "\(created.json)")
         #expect(try CLI.git(server.platform, "show", "--name-only", "--format=", "HEAD") == "tenants/newshop.yaml", "the create's commit holds its own file only")
+        // A file of the GitOps repository edited by hand is put back by a sync.
+        let bundle = server.repo.appendingPathComponent("clusters/prod-use1-2/tenants/payments/bundle.yaml")
+        let original = try Data(contentsOf: bundle)
+        try Data("# edited by hand\n".utf8).write(to: bundle)
+        #expect(try server.call("POST", "/v1/sync", as: "admin").status == 200)
+        #expect(try Data(contentsOf: bundle) == original)
         #expect(server.stop() == 0)
 
         try Data("kind: Tenant\nmetadata: {name: broken\n".utf8).write(to: broken)

@@ -58,8 +58,9 @@ struct ApplyCommand: ParsableCommand {
     /// report is left to the caller (the command, or the service). `takesShortcut` allows
     /// answering "no changes" from the last apply's state without loading anything. A caller that
     /// already holds the folder's `declaration` (the service) passes it, and it is not read again.
+    /// `memory` and `checksDrift` are the service's (see `ApplyMemory`).
     static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool,
-                        declaration loaded: PlatformDeclaration? = nil) throws -> Outcome {
+                        declaration loaded: PlatformDeclaration? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true) throws -> Outcome {
         let repo = Pipeline.repository(path)
         try repo.recoverIfInterrupted()
         let headBefore = try repo.head()
@@ -72,7 +73,8 @@ struct ApplyCommand: ParsableCommand {
         }
         let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load() }
         try checkReplace(replace, in: declaration)
-        let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input)
+        let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input,
+                                                      head: headBefore, memory: memory, checksDrift: checksDrift)
         // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by
         // the cluster's API server too, so nothing is committed.
         let denied = render.rendered.findings.filter(\.denies)
@@ -90,7 +92,9 @@ struct ApplyCommand: ParsableCommand {
             let result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
             // Recorded only after the commit point: a run that dies before it leaves the old
             // state, which no longer matches HEAD, so the next apply renders everything.
-            try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, render.state(head: result.commit ?? render.head).serialized()) }
+            let state = render.state(head: result.commit ?? render.head)
+            try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, state.serialized()) }
+            memory?.remember(state)
             return Outcome(headBefore: headBefore, result: result, rendered: render.rendered)
         } catch {
             throw CommandFailure.problems("error: \(error)\nThe repository was left as it was before this apply.")

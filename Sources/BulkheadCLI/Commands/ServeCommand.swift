@@ -117,10 +117,11 @@ struct ServeCommand: ParsableCommand {
             // The GitOps repository first goes back (or forward) to a whole commit; then the
             // workspace settles changes a killed server left pending.
             try Pipeline.repository(repo).recoverIfInterrupted()
-            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) { declaration in
+            let memory = ApplyMemory()
+            workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) { declaration, thorough in
                 let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true,
-                                                       declaration: declaration)
-                return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: try Pipeline.repository(repo).head())
+                                                       declaration: declaration, memory: memory, checksDrift: thorough)
+                return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: outcome.result?.commit ?? outcome.headBefore)
             }
         } catch {
             throw CommandFailure.problems("error: \(error)")

@@ -18,8 +18,10 @@ public struct GitOpsOutcome: Sendable, Equatable {
 
 /// Applies the platform folder to the GitOps repository, exactly as `bulkhead apply` does, with
 /// the declaration the workspace already loaded and checked (so the folder is not read again);
-/// throws with the same message the command prints.
-public typealias GitOpsApply = @Sendable (PlatformDeclaration) throws -> GitOpsOutcome
+/// throws with the same message the command prints. `thorough` is true on start and on sync:
+/// then the repository's working tree is also searched for files edited by hand, which a
+/// change through the service skips (the server is the working tree's only writer meanwhile).
+public typealias GitOpsApply = @Sendable (_ declaration: PlatformDeclaration, _ thorough: Bool) throws -> GitOpsOutcome
 
 /// Why a change to the platform was refused.
 public enum WorkspaceError: Error, Sendable {
@@ -312,7 +314,7 @@ public actor PlatformWorkspace {
         do { try Self.commitAll(git, message: "bulkhead serve: record the platform folder as found") } catch {
             throw .failed("cannot commit the platform folder: \(error)")
         }
-        do { return try apply(declaration) } catch { throw .rejected("\(error)") }
+        do { return try apply(declaration, true) } catch { throw .rejected("\(error)") }
     }
 
     /// Commits hand-made changes of the platform folder and applies them.
@@ -324,14 +326,14 @@ public actor PlatformWorkspace {
         do { checked = try load() } catch { current = previous; throw error }
         // Refused: the service goes on answering from the declaration it had, not the broken folder.
         guard checked.errors.isEmpty else { current = previous; throw .invalid(checked.errors) }
-        return try change(audit: audit, tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, write: {}, undo: {})
+        return try change(audit: audit, tenant: "", message: "sync: changes made by hand, recorded by \(actor)", after: checked, thorough: true, write: {}, undo: {})
     }
 
     /// Writes, applies, and commits the platform folder; undoes the write when the apply fails.
     /// `after` is the declaration once the change is made.
     /// Before anything is written, the change is noted as pending in the store with both
     /// repositories' commits; the caller's `ServiceStore.finish` closes it.
-    func change(audit: AuditEntry, tenant: String, message: String, after: DeclarationLoader.Result, write: () throws(WorkspaceError) -> Void,
+    func change(audit: AuditEntry, tenant: String, message: String, after: DeclarationLoader.Result, thorough: Bool = false, write: () throws(WorkspaceError) -> Void,
                 undo: () -> Void) throws(WorkspaceError) -> WorkspaceChange {
         let before = try head()
         var pending = audit
@@ -346,7 +348,7 @@ public actor PlatformWorkspace {
         let gitops: GitOpsOutcome
         do {
             guard let declaration = after.declaration else { throw WorkspaceError.invalid(after.errors) }
-            gitops = try apply(declaration)
+            gitops = try apply(declaration, thorough)
         } catch {
             undo()
             throw .rejected("\(error)")
