@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A failure running git or touching the repository, with what was being done.
 public struct GitOpsError: Error, Sendable, CustomStringConvertible {
@@ -69,6 +70,27 @@ public struct Git: Sendable {
         }
         return (status, outBox.data)
     }
+
+    /// This git, set to commit as "Bulkhead <bulkhead@localhost>" when the repository has no
+    /// `user.email` configured (git would refuse to commit). Asked once per repository in a
+    /// process: every commit asking again cost a git run.
+    public func committing() throws(GitOpsError) -> Git {
+        let key = root.path
+        let configured: Bool
+        if let known = Self.identityConfigured.withLock({ $0[key] }) {
+            configured = known
+        } else {
+            configured = try run(["config", "user.email"], allowFailure: true).status == 0
+            Self.identityConfigured.withLock { $0[key] = configured }
+        }
+        guard !configured else { return self }
+        var identity = self
+        identity.environment.merge(["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",
+                                    "GIT_COMMITTER_NAME": "Bulkhead", "GIT_COMMITTER_EMAIL": "bulkhead@localhost"]) { _, new in new }
+        return identity
+    }
+
+    private static let identityConfigured = Mutex<[String: Bool]>([:])
 
     /// Output as trimmed text.
     public func text(_ args: [String], input: Data? = nil) throws(GitOpsError) -> String {

@@ -266,11 +266,7 @@ public struct GitOpsRepository: Sendable {
             try installIndex(stagedByHand: stagedByHand, touched: paths)
             return nil
         }
-        var identity = git
-        if try git.run(["config", "user.email"], allowFailure: true).status != 0 {
-            identity.environment = ["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",
-                                    "GIT_COMMITTER_NAME": "Bulkhead", "GIT_COMMITTER_EMAIL": "bulkhead@localhost"]
-        }
+        let identity = try git.committing()
         let commit = try identity.text(["commit-tree", tree] + (parent.map { ["-p", $0] } ?? []) + ["-F", "-"], input: Data(message.utf8))
         Fault.point("before-commit-point")
         try installIndex(stagedByHand: stagedByHand, touched: paths)

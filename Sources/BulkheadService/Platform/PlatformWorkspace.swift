@@ -384,11 +384,7 @@ public actor PlatformWorkspace {
     static func commitAll(_ git: Git, message: String) throws(GitOpsError) {
         try git.run(["add", "-A", "."])
         guard try git.run(["diff", "--cached", "--quiet"], allowFailure: true).status != 0 else { return }
-        var identity = git
-        if try git.run(["config", "user.email"], allowFailure: true).status != 0 {
-            identity.environment = ["GIT_AUTHOR_NAME": "Bulkhead", "GIT_AUTHOR_EMAIL": "bulkhead@localhost",
-                                    "GIT_COMMITTER_NAME": "Bulkhead", "GIT_COMMITTER_EMAIL": "bulkhead@localhost"]
-        }
+        let identity = try git.committing()
         try identity.run(["commit", "-q", "-F", "-"], input: Data(message.utf8))
     }
 
