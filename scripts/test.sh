@@ -182,6 +182,21 @@ check "validate-manifests on the rendered ValidatingWebhookConfiguration" \
   "$SHARED/tools/validate-manifests" --k8s-version 1.33 "$WORK/gitops-webhook/clusters/prod-euw1-1/platform"
 check "openssl verify: the webhook's serving certificate chains to its CA" \
   openssl verify -CAfile "$WORK/certs/ca.crt" "$WORK/certs/tls.crt"
+# The webhook's /metrics (swift-prometheus) through promtool, served over its TLS.
+webhook_metrics() {
+  .build/debug/bulkhead webhook serve "$WORK/acme-webhook" --cluster prod-euw1-1 --cert "$WORK/certs/tls.crt" --key "$WORK/certs/tls.key" \
+    --host 127.0.0.1 --port 0 >"$WORK/webhook.out" 2>"$WORK/webhook.err" &
+  local pid=$! port=""
+  for _ in $(seq 1 600); do
+    port=$(grep -o 'listening on https://[^:]*:[0-9]*' "$WORK/webhook.out" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  curl -s --cacert "$WORK/certs/ca.crt" --resolve "localhost:$port:127.0.0.1" "https://localhost:$port/metrics" >"$WORK/webhook-metrics.txt" || true
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  grep -q '^bulkhead_webhook_policies ' "$WORK/webhook-metrics.txt" && promtool check metrics <"$WORK/webhook-metrics.txt"
+}
+check "promtool check metrics on the webhook's /metrics" webhook_metrics
 
 # The self-service API: onboard a tenant on a copy of the example, then check /metrics with
 # promtool and the audit trail's chain.

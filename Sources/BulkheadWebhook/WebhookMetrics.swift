@@ -1,42 +1,54 @@
 import BulkheadPolicy
-import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// What the webhook records, through swift-metrics, into a ``PrometheusMetrics`` registry:
-/// decisions by policy and result, reviews by outcome, HTTP answers by code, latency.
-final class WebhookMetrics: Sendable {
-    let registry: PrometheusMetrics
-    private let latency: CoreMetrics.Timer
+/// The webhook's Prometheus metrics (swift-prometheus), served at `/metrics`: decisions by policy
+/// and result, reviews by outcome, HTTP answers by code, and the latency histogram.
+public final class WebhookMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    /// Admission latency is measured in microseconds to milliseconds: buckets from 50 µs to 10 s.
+    static let latencyBuckets: [Duration] = [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                                             .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                             .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(10)]
+    private let latency: DurationHistogram
+    /// Counters by name and labels, kept so a review does not look each one up in the registry.
     private let counters = Mutex<[String: Counter]>([:])
 
-    init(registry: PrometheusMetrics) {
-        self.registry = registry
-        latency = CoreMetrics.Timer(label: "bulkhead_webhook_request_duration_seconds", factory: registry)
+    public init() {
+        latency = registry.makeDurationHistogram(descriptor: Self.name("request_duration", unit: "seconds", help: "Time to answer a request on the review path."),
+                                                 labels: [], buckets: Self.latencyBuckets)
+    }
+
+    static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "bulkhead", subsystem: "webhook", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// One answered review: each policy's result, whether it was allowed, how long it took.
-    func recordReview(results: [PolicyResult], allowed: Bool, nanoseconds: Int64) {
+    func recordReview(results: [PolicyResult], allowed: Bool, duration: Duration) {
         for result in results {
-            counter("bulkhead_webhook_decisions_total", [("policy", result.policy), ("result", Self.label(result))]).increment()
+            counter("decisions", help: "Policy decisions, by policy and result.", [("policy", result.policy), ("result", Self.label(result))]).increment()
         }
-        counter("bulkhead_webhook_reviews_total", [("allowed", allowed ? "true" : "false")]).increment()
-        recordHTTP(code: 200, nanoseconds: nanoseconds)
+        counter("reviews", help: "Reviews answered, by whether the object was allowed.", [("allowed", allowed ? "true" : "false")]).increment()
+        recordHTTP(code: 200, duration: duration)
     }
 
     /// One HTTP answer on the review path.
-    func recordHTTP(code: Int, nanoseconds: Int64) {
-        counter("bulkhead_webhook_requests_total", [("code", String(code))]).increment()
-        latency.recordNanoseconds(nanoseconds)
+    func recordHTTP(code: Int, duration: Duration) {
+        counter("requests", help: "Requests on the review path, by HTTP status.", [("code", String(code))]).increment()
+        latency.record(duration)
     }
 
     func recordReload(succeeded: Bool, policies: Int) {
-        counter("bulkhead_webhook_reloads_total", [("result", succeeded ? "success" : "failure")]).increment()
+        counter("reloads", help: "Policy reloads on SIGHUP, by result.", [("result", succeeded ? "success" : "failure")]).increment()
         if succeeded { recordPolicyCount(policies) }
     }
 
     func recordPolicyCount(_ count: Int) {
-        Gauge(label: "bulkhead_webhook_policies", factory: registry).record(count)
+        registry.makeGauge(descriptor: Self.name("policies", unit: "", help: "Policies loaded.")).set(Double(count))
     }
+
+    /// The text exposition format.
+    func exposition() -> String { registry.emitToString() }
 
     /// The result label, as the gate and PolicyReports name results.
     static func label(_ result: PolicyResult) -> String {
@@ -48,11 +60,11 @@ final class WebhookMetrics: Sendable {
         }
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = label + dimensions.map { "|\($0.1)" }.joined()
+    private func counter(_ metric: String, help: String, _ labels: [(String, String)]) -> Counter {
+        let key = metric + labels.map { "\u{0}\($0.1)" }.joined()
         return counters.withLock { cache in
             if let counter = cache[key] { return counter }
-            let counter = Counter(label: label, dimensions: dimensions, factory: registry)
+            let counter = registry.makeCounter(descriptor: Self.name(metric, unit: "total", help: help), labels: labels)
             cache[key] = counter
             return counter
         }

@@ -38,35 +38,34 @@ public enum WebhookServer {
     public static let validatePath = "/validate"
 
     /// Builds the application (not yet running). `onRunning` gets the bound port.
-    public static func application(configuration: WebhookConfiguration, store: ReviewerStore, metrics registry: PrometheusMetrics,
+    public static func application(configuration: WebhookConfiguration, store: ReviewerStore, metrics: WebhookMetrics,
                                    logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let metrics = WebhookMetrics(registry: registry)
         metrics.recordPolicyCount(store.reviewer.engine.policies.count)
         let router = Router()
         let limit = configuration.maxBodyBytes
 
         router.post(RouterPath(validatePath)) { request, _ -> Response in
-            let started = DispatchTime.now().uptimeNanoseconds
-            func elapsed() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds - started) }
+            let started = ContinuousClock.now
+            func elapsed() -> Duration { ContinuousClock.now - started }
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                metrics.recordHTTP(code: 413, nanoseconds: elapsed())
+                metrics.recordHTTP(code: 413, duration: elapsed())
                 return status(.contentTooLarge, "the body is \(length) bytes; the limit is \(limit) bytes (--max-body-bytes)")
             }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: limit)
             } catch is NIOTooManyBytesError {
-                metrics.recordHTTP(code: 413, nanoseconds: elapsed())
+                metrics.recordHTTP(code: 413, duration: elapsed())
                 return status(.contentTooLarge, "the body is larger than the limit of \(limit) bytes (--max-body-bytes)")
             }
             let reviewer = store.reviewer
             do throws(AdmissionReviewError) {
                 let (response, results) = try reviewer.review(body: body.readableBytesView)
-                metrics.recordReview(results: results, allowed: response.allowed, nanoseconds: elapsed())
+                metrics.recordReview(results: results, allowed: response.allowed, duration: elapsed())
                 return Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.json())))
             } catch {
-                metrics.recordHTTP(code: 400, nanoseconds: elapsed())
+                metrics.recordHTTP(code: 400, duration: elapsed())
                 return status(.badRequest, error.description)
             }
         }
@@ -76,7 +75,7 @@ public enum WebhookServer {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: registry.exposition())))
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         if configuration.echoRoute {
             router.post("/echo") { request, _ -> Response in
@@ -107,7 +106,7 @@ public enum WebhookServer {
     }
 
     /// Builds and runs the application until SIGTERM or SIGINT.
-    public static func serve(configuration: WebhookConfiguration, store: ReviewerStore, metrics: PrometheusMetrics,
+    public static func serve(configuration: WebhookConfiguration, store: ReviewerStore, metrics: WebhookMetrics,
                              logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try await application(configuration: configuration, store: store, metrics: metrics, logger: logger, onRunning: onRunning).runService()
     }

@@ -83,7 +83,7 @@ import Testing
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
-            try await WebhookServer.serve(configuration: configuration, store: store, metrics: PrometheusMetrics(), logger: logger) { port in
+            try await WebhookServer.serve(configuration: configuration, store: store, metrics: WebhookMetrics(), logger: logger) { port in
                 continuation.yield(port)
             }
         }

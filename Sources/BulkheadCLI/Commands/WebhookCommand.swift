@@ -166,7 +166,7 @@ extension WebhookCommand {
             let cluster = cluster, host = host
             do {
                 try AsyncBridge.wait { [logger] in
-                    try await WebhookServer.serve(configuration: configuration, store: store, metrics: PrometheusMetrics(), logger: logger) { port in
+                    try await WebhookServer.serve(configuration: configuration, store: store, metrics: WebhookMetrics(), logger: logger) { port in
                         let line = "bulkhead webhook: cluster \(cluster), \(reviewer.engine.policies.count) policies, \(reviewer.namespaces.count) tenant namespaces; listening on https://\(host):\(port)\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     }
