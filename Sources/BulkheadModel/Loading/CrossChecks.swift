@@ -4,64 +4,81 @@ import BulkheadKube
 /// of names built from several parts. Assembles the declaration.
 enum CrossChecks {
     static func assemble(_ set: DocumentSet, problems: inout [Problem]) -> PlatformDeclaration {
-        if set.platforms.count > 1 {
-            for extra in set.platforms.dropFirst() {
-                problems.append(Problem("duplicate", "a platform declares at most one Platform; the first is at \(set.platforms[0].origin.location)", at: extra.origin.location, path: "metadata.name", found: "'\(extra.name)'"))
-            }
-        }
-        let platform = set.platforms.first ?? Platform.defaults(at: SourceLocation(file: "(defaults)", line: 1, column: 1))
-        let clusters = unique(set.clusters, kind: "Cluster", name: \.name, origin: \.origin, problems: &problems)
-        let tiers = unique(set.tiers, kind: "Tier", name: \.name, origin: \.origin, problems: &problems)
-        let tenants = unique(set.tenants, kind: "Tenant", name: \.name, origin: \.origin, problems: &problems)
+        // Every named document counts, with or without errors: a later one of the same kind and
+        // name is a duplicate, and a reference to any of them is not "not declared".
+        let firsts = reportDuplicates(set.declarations, problems: &problems)
+        let clusters = set.clusters.filter { firsts.contains($0.origin.location) }
+        let tiers = set.tiers.filter { firsts.contains($0.origin.location) }
+        let tenants = set.tenants.filter { firsts.contains($0.origin.location) }
+        let references = set.tenantReferences.filter { firsts.contains($0.origin.location) }
+        let declaredTiers = declaredNames("Tier", in: set)
+        let declaredTenants = declaredNames("Tenant", in: set)
         let tiersByName = Dictionary(tiers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let tenantsByName = Dictionary(tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let referencesByName = Dictionary(references.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // The platform names are built with; unknown when its document has errors.
+        let defaults = Platform.defaults(at: SourceLocation(file: "(defaults)", line: 1, column: 1))
+        let platformDeclared = set.declarations.contains { $0.kind == "Platform" }
+        let platform = platformDeclared ? set.platforms.first { firsts.contains($0.origin.location) } : defaults
 
         for cluster in clusters {
             guard let owner = cluster.dedicatedTo else { continue }
             let at = cluster.origin.at("spec.dedicatedTo")
-            guard let tenant = tenantsByName[owner] else {
-                if set.invalidNames["Tenant"]?.contains(owner) == true { continue }
-                problems.append(Problem("unknown-reference", "dedicatedTo names tenant '\(owner)', which is not declared\(Suggestion.hint(for: owner, among: tenants.map(\.name)))", at: at, path: "spec.dedicatedTo", found: "'\(owner)'"))
+            guard declaredTenants.contains(owner) else {
+                problems.append(Problem("unknown-reference", "dedicatedTo names tenant '\(owner)', which is not declared\(Suggestion.hint(for: owner, among: declaredTenants.sorted()))", at: at, path: "spec.dedicatedTo", found: "'\(owner)'"))
                 continue
             }
-            if let tier = tiersByName[tenant.tier], tier.isolation != .dedicatedCluster {
+            if let tierName = referencesByName[owner]?.tier, let tier = tiersByName[tierName], tier.isolation != .dedicatedCluster {
                 problems.append(Problem("silo-tier", "cluster '\(cluster.name)' is dedicated to '\(owner)', whose tier '\(tier.name)' is \(tier.isolation.rawValue); a silo tenant needs a dedicated-cluster tier", at: at, path: "spec.dedicatedTo", found: "tier '\(tier.name)' (\(tier.isolation.rawValue))", allowed: "a tenant whose tier has isolation: dedicated-cluster"))
             }
         }
 
         let regions = Set(clusters.map(\.region))
         let knownRegions = regions.union(set.invalidClusterRegions)
-        let invalidTiers = set.invalidNames["Tier"] ?? []
-        for tenant in tenants {
-            let tier = tiersByName[tenant.tier]
-            if tier == nil && !invalidTiers.contains(tenant.tier) {
-                problems.append(Problem("unknown-reference", "tier '\(tenant.tier)' is not declared\(Suggestion.hint(for: tenant.tier, among: tiers.map(\.name)))", at: tenant.origin.at("spec.tier"), path: "spec.tier", found: "'\(tenant.tier)'", allowed: tiers.isEmpty ? "no Tier is declared yet" : tiers.map(\.name).sorted().joined(separator: ", ")))
+        // References are checked for every tenant, also one with errors elsewhere.
+        for tenant in references {
+            if let tierName = tenant.tier, !declaredTiers.contains(tierName) {
+                problems.append(Problem("unknown-reference", "tier '\(tierName)' is not declared\(Suggestion.hint(for: tierName, among: declaredTiers.sorted()))", at: tenant.origin.at("spec.tier"), path: "spec.tier", found: "'\(tierName)'", allowed: declaredTiers.isEmpty ? "no Tier is declared yet" : declaredTiers.sorted().joined(separator: ", ")))
             }
-            for (index, region) in (tenant.regions ?? []).enumerated() where !knownRegions.contains(region) {
+            for (index, region) in tenant.regions where !knownRegions.contains(region) {
                 let path = "spec.regions[\(index)]"
-                problems.append(Problem("unknown-reference", "no cluster is in region '\(region)'\(Suggestion.hint(for: region, among: regions.sorted()))", at: tenant.origin.at(path), path: path, found: "'\(region)'", allowed: regions.isEmpty ? "no Cluster is declared yet" : regions.sorted().joined(separator: ", ")))
+                problems.append(Problem("unknown-reference", "no cluster is in region '\(region)'\(Suggestion.hint(for: region, among: knownRegions.sorted()))", at: tenant.origin.at(path), path: path, found: "'\(region)'", allowed: knownRegions.isEmpty ? "no Cluster is declared yet" : knownRegions.sorted().joined(separator: ", ")))
             }
-            if tier?.isolation == .dedicatedCluster, !clusters.contains(where: { $0.dedicatedTo == tenant.name }), !set.invalidClusterOwners.contains(tenant.name) {
-                problems.append(Problem("silo-without-cluster", "tenant '\(tenant.name)' has dedicated-cluster tier '\(tenant.tier)' but no cluster has dedicatedTo: \(tenant.name)", at: tenant.origin.at("spec.tier"), path: "spec.tier", allowed: "declare a Cluster with spec.dedicatedTo: \(tenant.name), or choose a shared or dedicated-nodes tier"))
+            if let tierName = tenant.tier, tiersByName[tierName]?.isolation == .dedicatedCluster, !clusters.contains(where: { $0.dedicatedTo == tenant.name }), !set.invalidClusterOwners.contains(tenant.name) {
+                problems.append(Problem("silo-without-cluster", "tenant '\(tenant.name)' has dedicated-cluster tier '\(tierName)' but no cluster has dedicatedTo: \(tenant.name)", at: tenant.origin.at("spec.tier"), path: "spec.tier", allowed: "declare a Cluster with spec.dedicatedTo: \(tenant.name), or choose a shared or dedicated-nodes tier"))
             }
+        }
+        // Generated names depend on where a tenant may land, so on its tier's isolation: they are
+        // checked for tenants without errors whose tier is known.
+        for tenant in tenants {
+            guard let tier = tiersByName[tenant.tier] else { continue }
             checkGeneratedNames(tenant, platform: platform, clusters: clusters, tier: tier, problems: &problems)
         }
-        return PlatformDeclaration(platform: platform, clusters: clusters, tiers: tiersByName, tenants: tenants)
+        return PlatformDeclaration(platform: platform ?? defaults, clusters: clusters, tiers: tiersByName, tenants: tenants)
     }
 
-    /// Keeps the first of each name and reports the rest.
-    static func unique<T>(_ items: [T], kind: String, name: KeyPath<T, String>, origin: KeyPath<T, Origin>, problems: inout [Problem]) -> [T] {
+    /// The names of every document of `kind`, with or without errors.
+    static func declaredNames(_ kind: String, in set: DocumentSet) -> Set<String> {
+        Set(set.declarations.filter { $0.kind == kind }.map(\.name))
+    }
+
+    /// Reports each document that repeats an earlier document's kind and name (any second
+    /// Platform); returns the locations of the documents that count: the first of each.
+    static func reportDuplicates(_ declarations: [DeclaredName], problems: inout [Problem]) -> Set<SourceLocation> {
         var seen: [String: SourceLocation] = [:]
-        var kept: [T] = []
-        for item in items {
-            if let first = seen[item[keyPath: name]] {
-                problems.append(Problem("duplicate", "\(kind) '\(item[keyPath: name])' is declared twice; the first is at \(first)", at: item[keyPath: origin].location, path: "metadata.name", found: "'\(item[keyPath: name])'"))
+        var firsts: Set<SourceLocation> = []
+        for declared in declarations {
+            let key = declared.kind == "Platform" ? "Platform" : "\(declared.kind)/\(declared.name)"
+            guard let first = seen[key] else {
+                seen[key] = declared.location
+                firsts.insert(declared.location)
                 continue
             }
-            seen[item[keyPath: name]] = item[keyPath: origin].location
-            kept.append(item)
+            let message = declared.kind == "Platform"
+                ? "a platform declares at most one Platform; the first is at \(first)"
+                : "\(declared.kind) '\(declared.name)' is declared twice; the first is at \(first)"
+            problems.append(Problem("duplicate", message, at: declared.location, path: "metadata.name", found: "'\(declared.name)'"))
         }
-        return kept
+        return firsts
     }
 
     /// The clusters a tenant may land on, whatever the placement: its environments and regions,
@@ -74,10 +91,14 @@ enum CrossChecks {
         }
     }
 
-    static func checkGeneratedNames(_ tenant: Tenant, platform: Platform, clusters: [Cluster], tier: Tier?, problems: inout [Problem]) {
+    /// Checks the length and form of the cloud names built for `tenant` on the candidate cluster
+    /// with the longest name. Bucket names are skipped when the platform (its bucket prefix) is
+    /// not known because its document has errors.
+    static func checkGeneratedNames(_ tenant: Tenant, platform: Platform?, clusters: [Cluster], tier: Tier, problems: inout [Problem]) {
         let candidates = candidateClusters(tenant, clusters: clusters, tier: tier)
         guard let longest = candidates.max(by: { ($0.name.count, $1.name) < ($1.name.count, $0.name) }) else { return }
         for (index, bucket) in tenant.buckets.enumerated() {
+            guard let platform else { break }
             let name = GeneratedNames.bucket(prefix: platform.bucketPrefix, tenant: tenant.name, bucket: bucket, cluster: longest.name)
             if let why = Names.s3BucketNameProblem(name) {
                 let path = "spec.buckets[\(index)]"

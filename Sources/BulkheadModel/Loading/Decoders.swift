@@ -235,6 +235,7 @@ enum TierDecoder {
             limitRange.defaultRequest = lr["defaultRequest"].flatMap { reader.resourceList($0, path: "spec.limitRange.defaultRequest") } ?? [:]
             limitRange.default = lr["default"].flatMap { reader.resourceList($0, path: "spec.limitRange.default") } ?? [:]
             limitRange.max = lr["max"].flatMap { reader.resourceList($0, path: "spec.limitRange.max") } ?? [:]
+            LimitRangeOrder.check(limitRange, reader: &reader)
         }
         var capacityTypes: [CapacityType] = [.onDemand]
         var families: [String] = []

@@ -10,8 +10,15 @@ struct DocumentReader {
     var fieldLocations: [String: SourceLocation] = [:]
     /// Paths a "did you mean" already pointed to, so a missing required field is not reported twice.
     var suggestedPaths: Set<String> = []
+    /// Keys renamed so that a mapping repeating them could be parsed (see `RepeatedKeys`).
+    let repeatedKeys: RepeatedKeys
+    /// The renamed keys met while reading, so that those never met are still reported.
+    var metRenamedKeys: Set<SourceLocation> = []
 
-    init(file: String) { self.file = file }
+    init(file: String, repeatedKeys: RepeatedKeys = RepeatedKeys()) {
+        self.file = file
+        self.repeatedKeys = repeatedKeys
+    }
 
     func location(_ node: Node) -> SourceLocation {
         guard let mark = node.mark else { return SourceLocation(file: file, line: 1, column: 1) }
@@ -80,29 +87,48 @@ struct DocumentReader {
         }
     }
 
-    /// Reads a mapping, reporting keys outside `allowed` (with a near-miss suggestion) and
-    /// non-string keys. Returns the entries by key, in document order.
+    /// Reads a mapping, reporting keys outside `allowed` (with a near-miss suggestion), non-string
+    /// keys and repeated keys (the first occurrence is read). Returns the entries by key, in
+    /// document order.
     mutating func mapping(_ node: Node, path: String, allowed: [String]?) -> [(key: String, keyNode: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {
             problem("wrong-type", "must be a mapping", node, path: path, found: Self.describe(node), allowed: "a mapping of keys to values")
             return nil
         }
         var entries: [(key: String, keyNode: Node, value: Node)] = []
+        var firstOccurrence: [String: SourceLocation] = [:]
+        var repeatLines: [String: [Int]] = [:]
         for (keyNode, value) in mapping {
-            guard case .scalar(let key) = keyNode else {
+            guard case .scalar(let scalar) = keyNode else {
                 problem("wrong-type", "keys must be strings", keyNode, path: path, found: Self.describe(keyNode))
                 continue
             }
-            let childPath = Self.join(path, key.string)
-            if let allowed, !allowed.contains(key.string) {
-                let hint = Suggestion.hint(for: key.string, among: allowed)
-                if let suggestion = Suggestion.closest(to: key.string, among: allowed) { suggestedPaths.insert(Self.join(path, suggestion)) }
-                problem("unknown-field", "unknown field '\(key.string)'\(hint)", keyNode, path: childPath,
+            // A renamed key is the first occurrence of a repeated key (see `RepeatedKeys`).
+            let at = location(keyNode)
+            let realKey = repeatedKeys.renamed[at]
+            let key = realKey ?? scalar.string
+            if realKey != nil { metRenamedKeys.insert(at) }
+            if firstOccurrence[key] != nil {
+                repeatLines[key, default: []].append(at.line)
+                continue
+            }
+            if realKey != nil { firstOccurrence[key] = at }
+            let childPath = Self.join(path, key)
+            if let allowed, !allowed.contains(key) {
+                let hint = Suggestion.hint(for: key, among: allowed)
+                if let suggestion = Suggestion.closest(to: key, among: allowed) { suggestedPaths.insert(Self.join(path, suggestion)) }
+                problem("unknown-field", "unknown field '\(key)'\(hint)", keyNode, path: childPath,
                         allowed: allowed.joined(separator: ", "))
                 continue
             }
             fieldLocations[childPath] = location(value)
-            entries.append((key.string, keyNode, value))
+            entries.append((key, keyNode, value))
+        }
+        for (key, lines) in repeatLines.sorted(by: { $0.key < $1.key }) {
+            let distinct = lines.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+            let again = (distinct.count == 1 ? "line " : "lines ") + distinct.map(String.init).joined(separator: ", ")
+            problems.append(Problem("duplicate-key", "key '\(key)' appears more than once in one mapping; again at \(again)",
+                                    at: firstOccurrence[key], path: Self.join(path, key)))
         }
         return entries
     }

@@ -7,11 +7,14 @@ struct DocumentSet: Sendable {
     var clusters: [Cluster] = []
     var tiers: [Tier] = []
     var tenants: [Tenant] = []
+    /// What each Tenant document whose spec is a mapping refers to, whether or not it has errors.
+    var tenantReferences: [TenantReferences] = []
+    /// Every document that has a name, with or without errors, in file order: duplicates are
+    /// found among these, so that a document with an error still counts.
+    var declarations: [DeclaredName] = []
     var problems: [Problem] = []
-    /// Names of documents that were declared but had errors, by kind, so that references to them
-    /// are not reported a second time as "not declared".
-    var invalidNames: [String: Set<String>] = [:]
-    /// Regions and silo owners of clusters that had errors, for the same reason.
+    /// Regions and silo owners of clusters that had errors, so that references to them are not
+    /// reported a second time as unknown.
     var invalidClusterRegions: Set<String> = []
     var invalidClusterOwners: Set<String> = []
 
@@ -23,30 +26,28 @@ struct DocumentSet: Sendable {
         clusters += other.clusters
         tiers += other.tiers
         tenants += other.tenants
+        tenantReferences += other.tenantReferences
+        declarations += other.declarations
         problems += other.problems
-        invalidNames.merge(other.invalidNames) { $0.union($1) }
         invalidClusterRegions.formUnion(other.invalidClusterRegions)
         invalidClusterOwners.formUnion(other.invalidClusterOwners)
     }
 
     mutating func parse(file: String, text: String) {
-        // Yams keeps an error met half-way through a stream in the sequence's `error`; the
-        // documents before it are still read.
-        var sequence: YamlSequence<Node>
-        do {
-            sequence = try Yams.compose_all(yaml: text, .basic)
-        } catch {
-            problems.append(Self.syntaxProblem(error, file: file))
-            return
-        }
+        // An error met half-way through a stream stops it; the documents before it are still
+        // read. A repeated key does not stop it (see `RepeatedKeys`).
+        let (roots, error, repeatedKeys) = RepeatedKeys.compose(file: file, text: text)
         var documents = 0
-        while let root = sequence.next() {
-            var reader = DocumentReader(file: file)
+        var metRenamedKeys: Set<SourceLocation> = []
+        for root in roots {
+            var reader = DocumentReader(file: file, repeatedKeys: repeatedKeys)
             read(root, with: &reader)
             problems += reader.problems
+            metRenamedKeys.formUnion(reader.metRenamedKeys)
             if !DocumentReader.isNull(root) { documents += 1 }
         }
-        if let error = sequence.error {
+        problems += repeatedKeys.unmet(seen: metRenamedKeys)
+        if let error {
             problems.append(Self.syntaxProblem(error, file: file))
         } else if documents == 0 {
             problems.append(Problem("empty-file", "the file holds no documents", at: SourceLocation(file: file, line: 1, column: 1),
@@ -92,6 +93,8 @@ struct DocumentSet: Sendable {
             return
         }
         let name = reader.dnsLabel(nameNode, path: "metadata.name")
+        // A name that is not a DNS label still declares the document, for references to it.
+        let declaredName = name ?? (DocumentReader.isNull(nameNode) ? nil : nameNode.scalar?.string)
         var labels: [String: String] = [:]
         if let labelsNode = metadata.first(where: { $0.key == "labels" })?.value, let read = reader.stringMap(labelsNode, path: "metadata.labels") {
             labels = read
@@ -101,34 +104,50 @@ struct DocumentSet: Sendable {
             }
         }
         let origin = reader.location(nameNode)
+        if let declaredName { declarations.append(DeclaredName(kind: kind, name: declaredName, location: origin)) }
         let spec = fields["spec"]
+        let specNode = spec ?? Node.mapping(Node.Mapping([]))
         if spec == nil && kind != "Platform" {
             reader.problem("missing-field", "\(kind) '\(name ?? "")' has no 'spec'", root, path: "spec")
+        }
+        guard let declaredName, spec != nil || kind == "Platform" else {
+            if kind == "Cluster" { rememberInvalidCluster(spec: specNode) }
             return
         }
-        let specNode = spec ?? Node.mapping(Node.Mapping([]))
-        guard let name else { return }
+        // A document whose name has an error is still read, for its other problems and a
+        // tenant's references, but its value is not kept.
         let before = reader.problems.count
         defer {
-            if reader.problems.count > before { rememberInvalid(kind: kind, name: name, spec: specNode) }
+            if kind == "Cluster", name == nil || reader.problems.count > before { rememberInvalidCluster(spec: specNode) }
         }
         switch kind {
         case "Platform":
-            if let value = PlatformDecoder.platform(name: name, spec: specNode, origin: origin, reader: &reader) { platforms.append(value) }
+            let value = PlatformDecoder.platform(name: declaredName, spec: specNode, origin: origin, reader: &reader)
+            if let value, name != nil { platforms.append(value) }
         case "Cluster":
-            if let value = ClusterDecoder.cluster(name: name, labels: labels, spec: specNode, origin: origin, reader: &reader) { clusters.append(value) }
+            let value = ClusterDecoder.cluster(name: declaredName, labels: labels, spec: specNode, origin: origin, reader: &reader)
+            if let value, name != nil { clusters.append(value) }
         case "Tier":
-            if let value = TierDecoder.tier(name: name, spec: specNode, origin: origin, reader: &reader) { tiers.append(value) }
+            let value = TierDecoder.tier(name: declaredName, spec: specNode, origin: origin, reader: &reader)
+            if let value, name != nil { tiers.append(value) }
         default:
-            if let value = TenantDecoder.tenant(name: name, spec: specNode, origin: origin, reader: &reader) { tenants.append(value) }
+            let (tenant, references) = TenantDecoder.tenant(name: declaredName, spec: specNode, origin: origin, reader: &reader)
+            if let tenant, name != nil { tenants.append(tenant) }
+            if let references { tenantReferences.append(references) }
         }
     }
 
-    /// Records what later checks need to know about a document that had errors.
-    private mutating func rememberInvalid(kind: String, name: String, spec: Node) {
-        invalidNames[kind, default: []].insert(name)
-        guard kind == "Cluster", case .mapping(let mapping) = spec else { return }
+    /// Records what later checks need to know about a Cluster document that had errors.
+    private mutating func rememberInvalidCluster(spec: Node) {
+        guard case .mapping(let mapping) = spec else { return }
         if case .scalar(let region)? = mapping["region"] { invalidClusterRegions.insert(region.string) }
         if case .scalar(let owner)? = mapping["dedicatedTo"] { invalidClusterOwners.insert(owner.string) }
     }
+}
+
+/// A document's kind and name, and where the name is written.
+struct DeclaredName: Sendable {
+    var kind: String
+    var name: String
+    var location: SourceLocation
 }

@@ -6,13 +6,15 @@ enum TenantDecoder {
     /// Namespaces a tenant may not take: Kubernetes' own and the GitOps engines'.
     static let reservedNames: Set<String> = ["default", "argocd", "flux-system", "karpenter", "keda", "gateway", "ack-system"]
 
-    static func tenant(name: String, spec: Node, origin: SourceLocation, reader: inout DocumentReader) -> Tenant? {
+    /// The tenant when the document has no errors, and what it refers to whenever its spec is a
+    /// mapping (checked against the other documents even when the tenant has errors).
+    static func tenant(name: String, spec: Node, origin: SourceLocation, reader: inout DocumentReader) -> (tenant: Tenant?, references: TenantReferences?) {
         let before = reader.problems.count
         if name.hasPrefix("kube-") || reservedNames.contains(name) {
             reader.problems.append(Problem("reserved-name", "'\(name)' is reserved for the platform and cannot name a tenant", at: origin, path: "metadata.name", found: "'\(name)'",
                                            allowed: "any DNS-1123 label except default, kube-*, \(reservedNames.subtracting(["default"]).sorted().joined(separator: ", "))"))
         }
-        guard let fields = Fields(spec, path: "spec", allowed: specFields, reader: &reader) else { return nil }
+        guard let fields = Fields(spec, path: "spec", allowed: specFields, reader: &reader) else { return (nil, nil) }
         let tier = fields.required("tier", &reader).flatMap { reader.string($0, path: "spec.tier") }
         let owners = fields.required("owners", &reader, allowed: "a list of groups").flatMap {
             reader.stringList($0, path: "spec.owners", nonEmpty: true) { reader, node, path in
@@ -43,11 +45,14 @@ enum TenantDecoder {
         let buckets = fields["buckets"].flatMap {
             reader.stringList($0, path: "spec.buckets") { reader, node, path in reader.dnsLabel(node, path: path) }
         } ?? []
-        guard reader.problems.count == before, let tier, let owners, let team, let costCenter, let environments else { return nil }
-        return Tenant(name: name, tier: tier, owners: owners, team: team, costCenter: costCenter,
-                      environments: environments.compactMap(Environment.init(rawValue:)), regions: regions,
-                      dataClassification: classification, quota: quota, apps: apps, buckets: buckets,
-                      origin: Origin(location: origin, fields: reader.fieldLocations))
+        let references = TenantReferences(name: name, tier: tier, regions: fields["regions"].map(TenantReferences.strings) ?? [],
+                                          origin: Origin(location: origin, fields: reader.fieldLocations))
+        guard reader.problems.count == before, let tier, let owners, let team, let costCenter, let environments else { return (nil, references) }
+        let tenant = Tenant(name: name, tier: tier, owners: owners, team: team, costCenter: costCenter,
+                            environments: environments.compactMap(Environment.init(rawValue:)), regions: regions,
+                            dataClassification: classification, quota: quota, apps: apps, buckets: buckets,
+                            origin: Origin(location: origin, fields: reader.fieldLocations))
+        return (tenant, references)
     }
 
     static func readApps(node: Node, reader: inout DocumentReader) -> [App]? {
@@ -79,5 +84,25 @@ enum TenantDecoder {
             apps.append(App(name: name, port: port, queue: queue))
         }
         return apps
+    }
+}
+
+/// The names a Tenant document refers to: its tier and regions. Read even when the tenant has
+/// errors elsewhere, so that a wrong tier or region is reported in the same run as those errors.
+struct TenantReferences: Sendable {
+    var name: String
+    /// `nil` when `spec.tier` is missing or not a string (already reported).
+    var tier: String?
+    /// Each region written as a string, with its index in `spec.regions`.
+    var regions: [(index: Int, name: String)]
+    var origin: Origin
+
+    /// The string items of a list, with their indexes; other items were reported by the decoder.
+    static func strings(_ node: Node) -> [(index: Int, name: String)] {
+        guard case .sequence(let items) = node else { return [] }
+        return items.enumerated().compactMap { index, item in
+            guard case .scalar(let scalar) = item, !DocumentReader.isNull(item) else { return nil }
+            return (index, scalar.string)
+        }
     }
 }
