@@ -56,6 +56,26 @@ import Testing
         #expect(item.max?["cpu"] == "2")
     }
 
+    /// Defaults filled in for resources the tier leaves out stay within what it declares: the
+    /// API server refuses a LimitRange whose defaultRequest is above its default or max.
+    @Test func filledInLimitRangeValuesStayWithinTheDeclaredOnes() throws {
+        var (d, tenant, cluster) = Self.setup()
+        d.tiers["std"]?.quota["limits.memory"] = "16Gi"
+        d.tiers["std"]?.limitRange = LimitRangeSettings(defaultRequest: [:], default: ["cpu": "50m"], max: ["cpu": "2", "memory": "256Mi", "ephemeral-storage": "128Mi"])
+        let item = try #require(TenantBundleRenderer(declaration: d, tenant: tenant, cluster: cluster).limitRange().spec.limits.first)
+        #expect(item.defaultRequest?["cpu"] == "50m", "not the usual 100m, which is above the declared default")
+        #expect(item.default?["cpu"] == "50m")
+        #expect(item.defaultRequest?["memory"] == "128Mi" && item.default?["memory"] == "256Mi", "the usual 512Mi limit is above max")
+        #expect(item.defaultRequest?["ephemeral-storage"] == "128Mi", "the usual 256Mi is above max")
+        for resource in ["cpu", "memory", "ephemeral-storage"] {
+            let request = item.defaultRequest?[resource].flatMap(Quantity.init), limit = item.default?[resource].flatMap(Quantity.init)
+            let maximum = item.max?[resource].flatMap(Quantity.init)
+            if let request, let limit { #expect(request <= limit, "\(resource)") }
+            if let limit, let maximum { #expect(limit <= maximum, "\(resource)") }
+            if let request, let maximum { #expect(request <= maximum, "\(resource)") }
+        }
+    }
+
     @Test func roleCannotWriteGuardrails() {
         let writes = Set(["create", "update", "patch", "delete", "deletecollection", "*"])
         for rule in TenantBundleRenderer.tenantAdminRules where !Set(rule.verbs).isDisjoint(with: writes) {

@@ -110,13 +110,33 @@ public struct TenantBundleRenderer: Sendable {
         var defaultRequest = tier.limitRange.defaultRequest
         var defaults = tier.limitRange.default
         let fill: [(String, String, String)] = [("cpu", "100m", "500m"), ("memory", "128Mi", "512Mi"), ("ephemeral-storage", "256Mi", "1Gi")]
+        let maximum = tier.limitRange.max
         for (resource, request, limit) in fill {
             let requested = quota["requests.\(resource)"] != nil || quota[resource] != nil || resource == "ephemeral-storage"
             let limited = quota["limits.\(resource)"] != nil || quota[resource] != nil
-            if requested, defaultRequest[resource] == nil { defaultRequest[resource] = request }
-            if limited, defaults[resource] == nil { defaults[resource] = limit }
+            // A value filled in stays within what the tier declares (defaultRequest <= default <=
+            // max), or the API server would refuse the whole LimitRange.
+            if requested, defaultRequest[resource] == nil {
+                defaultRequest[resource] = Self.smallest([request, defaults[resource], maximum[resource]])
+            }
+            if limited, defaults[resource] == nil {
+                let atLeastTheRequest = Self.largest([limit, defaultRequest[resource]])
+                defaults[resource] = Self.smallest([atLeastTheRequest, maximum[resource]])
+            }
         }
         let item = LimitRange.Item(type: "Container", defaultRequest: defaultRequest, default: defaults, max: tier.limitRange.max.isEmpty ? nil : tier.limitRange.max)
         return LimitRange(metadata: meta("tenant-limits"), limits: [item])
+    }
+
+    /// The smallest of the quantities given (as written), or the first when none parses.
+    static func smallest(_ values: [String?]) -> String {
+        let present = values.compactMap { $0 }
+        return present.min { (Quantity($0) ?? Quantity(millis: .max)) < (Quantity($1) ?? Quantity(millis: .max)) } ?? present[0]
+    }
+
+    /// The largest of the quantities given (as written).
+    static func largest(_ values: [String?]) -> String {
+        let present = values.compactMap { $0 }
+        return present.max { (Quantity($0) ?? Quantity(millis: .min)) < (Quantity($1) ?? Quantity(millis: .min)) } ?? present[0]
     }
 }
