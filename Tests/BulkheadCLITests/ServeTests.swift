@@ -242,6 +242,10 @@ import Testing
         let message = (refused.json["error"] as? [String: Any])?["message"] as? String ?? ""
         #expect(refused.status == 409 && message.contains("tenants/web.yaml") && message.contains("POST /v1/sync"), "\(refused.json)")
         #expect(try CLI.git(server.platform, "rev-parse", "HEAD") == head)
+        // A tenant-admin is told to wait, but not which files: they may name other tenants.
+        let bound = try server.call("PATCH", "/v1/tenants/web", as: "web", body: #"{"spec":{"buckets":["assets"]}}"#, headers: ["If-Match: *"])
+        let boundMessage = (bound.json["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(bound.status == 409 && boundMessage.contains("POST /v1/sync") && !boundMessage.contains("tenants/"), "\(bound.json)")
 
         let broken = server.platform.appendingPathComponent("tenants/broken.yaml")
         try Data("kind: Tenant\nmetadata: {name: broken\n".utf8).write(to: broken)

@@ -29,6 +29,8 @@ public enum WorkspaceError: Error, Sendable {
     case invalid([Problem])
     case notFound(String)
     case conflict(String)
+    /// The platform folder holds these files edited by hand and not yet recorded by a sync (409).
+    case unrecordedEdits([String])
     /// The caller's `If-Match` no longer names the declaration (412), or names none (428).
     case stale(String)
     case preconditionMissing(String)
@@ -41,11 +43,20 @@ public enum WorkspaceError: Error, Sendable {
 }
 
 extension WorkspaceError: CustomStringConvertible {
+    /// Why a change waits for `POST /v1/sync`; `paths` is empty when the caller may not see them
+    /// (file names name other tenants).
+    static func unrecordedEditsMessage(_ paths: [String]) -> String {
+        let shown = paths.isEmpty ? "" : " (" + paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " and \(paths.count - 5) more" : "") + ")"
+        return "the platform folder has changes made by hand that are not recorded yet\(shown); a platform-admin records them with POST /v1/sync"
+    }
+
     /// The reason as a person reads it: problems one per line, as `bulkhead validate` prints them.
     public var description: String {
         switch self {
         case .invalid(let problems):
             problems.map(\.description).joined(separator: "\n") + "\n\(problems.count) problem\(problems.count == 1 ? "" : "s") found."
+        case .unrecordedEdits(let paths):
+            Self.unrecordedEditsMessage(paths)
         case .notFound(let why), .conflict(let why), .stale(let why), .preconditionMissing(let why), .forbidden(let why), .rejected(let why), .failed(let why):
             why
         }
@@ -372,8 +383,7 @@ public actor PlatformWorkspace {
         let paths = status.split(separator: 0).compactMap { entry -> String? in
             entry.count > 3 && entry[entry.startIndex + 2] == 0x20 ? String(decoding: entry.dropFirst(3), as: UTF8.self) : nil
         }
-        let shown = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " and \(paths.count - 5) more" : "")
-        throw .conflict("the platform folder has changes made by hand that are not recorded yet (\(shown)); record them with POST /v1/sync (platform-admin) first")
+        throw .unrecordedEdits(paths)
     }
 
     /// The platform folder's HEAD commit.

@@ -27,8 +27,9 @@ public struct APIError: Error, Sendable {
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not-found", message) }
     static func badRequest(_ message: String, field: String? = nil) -> APIError { APIError(.badRequest, "bad-request", message, field: field) }
 
-    /// The workspace's refusal as an API error.
-    init(_ error: WorkspaceError) {
+    /// The workspace's refusal as an API error. Only a caller who may see every tenant
+    /// (`revealsFolder`) is told which files of the platform folder wait for a sync.
+    init(_ error: WorkspaceError, revealsFolder: Bool = false) {
         switch error {
         case .invalid(let problems):
             let first = problems.first
@@ -36,6 +37,8 @@ public struct APIError: Error, Sendable {
                       : "\(problems.count) problems in the declaration", field: first?.path.isEmpty == false ? first?.path : nil, problems: problems)
         case .notFound(let message): self.init(.notFound, "not-found", message)
         case .conflict(let message): self.init(.conflict, "conflict", message)
+        case .unrecordedEdits(let paths):
+            self.init(.conflict, "unrecorded-edits", WorkspaceError.unrecordedEditsMessage(revealsFolder ? paths : []))
         case .stale(let message): self.init(.preconditionFailed, "stale", message, field: "If-Match")
         case .preconditionMissing(let message): self.init(.preconditionRequired, "precondition-required", message, field: "If-Match")
         case .forbidden(let message): self.init(.forbidden, "forbidden", message)

@@ -189,7 +189,8 @@ extension ServiceAPI {
             return Answer(status: status, body: JSONResponse.bytes(ChangeView(result, requestID: caller.requestID)))
         } catch {
             metrics.recordChange(action: action, accepted: false, duration: ContinuousClock.now - started)
-            let apiError = (error as? WorkspaceError).map(APIError.init) ?? APIError(.internalServerError, "internal", "\(error)")
+            let apiError = (error as? WorkspaceError).map { APIError($0, revealsFolder: caller.token.role == .platformAdmin) }
+                ?? APIError(.internalServerError, "internal", "\(error)")
             entry.result = "refused \(apiError.status.code) \(apiError.code): \(apiError.message)"
             _ = try store.finish(entry)
             metrics.recordAudit()
