@@ -275,6 +275,10 @@ import Testing
         #expect(start.stderr.contains("tenants/broken.yaml:") && start.stderr.contains("problem") && !start.stderr.contains("invalid(["), "\(start.stderr)")
         #expect(try CLI.git(server.platform, "rev-parse", "HEAD") == before, "a refused start records nothing")
         #expect(try CLI.git(server.platform, "status", "--porcelain").contains("tenants/broken.yaml"))
+
+        // A GitOps repository inside the platform folder would be an unrecorded change forever.
+        let inside = try CLI.bulkhead("serve", "--platform", server.platform.path, "--repo", server.platform.appendingPathComponent("gitops").path, "--port", "0")
+        #expect(inside.status == 2 && inside.stderr.contains("is inside the platform folder"), "\(inside.stderr)")
     }
 
     /// `POST /v1/plan` says which files a create would add, and writes nothing anywhere.

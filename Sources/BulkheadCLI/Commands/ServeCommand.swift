@@ -87,6 +87,15 @@ struct ServeCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: settings.platform, isDirectory: &isFolder), isFolder.boolValue else {
             throw CommandFailure.usage("error: platform folder \(settings.platform): no such folder")
         }
+        // The service keeps the platform folder as a git repository of its own and refuses changes
+        // while it holds anything unrecorded; a repository or database inside it would be exactly that.
+        let folder = URL(fileURLWithPath: settings.platform).standardizedFileURL.path + "/"
+        let database = settings.database ?? ServiceDatabaseOptions.defaultPath(repository: settings.repo)
+        for (what, path) in [("the GitOps repository --repo", settings.repo), ("the database --database", database)]
+        where !path.hasPrefix("postgres://") && !path.hasPrefix("postgresql://")
+            && URL(fileURLWithPath: path).standardizedFileURL.path.hasPrefix(folder) {
+            throw CommandFailure.usage("error: \(what) \(path) is inside the platform folder \(settings.platform); keep it outside, since the service commits the platform folder as a repository of its own")
+        }
         return settings
     }
 
