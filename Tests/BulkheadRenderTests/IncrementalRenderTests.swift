@@ -112,6 +112,54 @@ import Yams
         #expect(moved != all[0], "warnings point at the document, so its line is part of the fingerprint")
     }
 
+    /// A loaded tenant is fingerprinted by its document's text. Every edit that changes a tenant's
+    /// value fingerprint changes its text fingerprint too, and an edit inside one document of a
+    /// stream changes only that tenant's units.
+    @Test func textFingerprintsChangeWhereValueFingerprintsDo() throws {
+        let folder = ExampleSnapshotTests.repositoryRoot.appendingPathComponent("examples/acme")
+        var sources: [(name: String, text: String)] = []
+        for name in try DeclarationLoader.declarationFiles(in: folder) {
+            sources.append((name, try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)))
+        }
+        func tenant(_ name: String, cpu: String) -> String {
+            "apiVersion: bulkhead.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: \(name)\nspec:\n  tier: basic\n  owners: [o]\n  team: t\n"
+                + "  costCenter: CC-1\n  environments: [dev, prod]\n  dataClassification: internal\n  quota: {requests.cpu: \"\(cpu)\"}\n"
+        }
+        let stream = tenant("alpha", cpu: "1") + "---\n" + tenant("beta", cpu: "1") + "---\n" + tenant("gamma", cpu: "1")
+        func fingerprints(_ text: String, lock: PlacementLock) throws -> (text: [RenderUnit: String], value: [RenderUnit: String], lock: PlacementLock) {
+            var declaration = try #require(DeclarationLoader.load(sources: sources + [("tenants/stream.yaml", text)]).declaration)
+            #expect(declaration.tenantSources.count == declaration.tenants.count)
+            let placement = try RepositoryRenderer.place(declaration, lock: lock)
+            let byText = try RenderFingerprints.compute(declaration, placement: placement, build: "b")
+            declaration.tenantSources = [:]
+            return (byText, try RenderFingerprints.compute(declaration, placement: placement, build: "b"), placement.lock)
+        }
+        let base = try fingerprints(stream, lock: PlacementLock())
+        #expect(base.text != base.value, "loaded tenants are fingerprinted by text")
+        func changed(_ now: [RenderUnit: String], _ before: [RenderUnit: String]) -> Set<RenderUnit> {
+            Set(now.keys.filter { now[$0] != before[$0] })
+        }
+        let edits = [
+            stream.replacingOccurrences(of: tenant("beta", cpu: "1"), with: tenant("beta", cpu: "2")),
+            stream.replacingOccurrences(of: tenant("beta", cpu: "1"), with: tenant("beta", cpu: "1").replacingOccurrences(of: "\"}\n", with: "\"} # a comment\n")),
+            "# moved down a line\n" + stream,
+            stream.replacingOccurrences(of: "---\n" + tenant("gamma", cpu: "1"), with: "---\n" + tenant("gamma", cpu: "1").replacingOccurrences(of: "[o]", with: "[o, p]")),
+        ]
+        for (number, edit) in edits.enumerated() {
+            let now = try fingerprints(edit, lock: base.lock)
+            let byValue = changed(now.value, base.value)
+            let byText = changed(now.text, base.text)
+            #expect(byValue.isSubset(of: byText), "edit \(number)")
+            let tenants = Set(byText.compactMap { unit -> String? in if case .tenant(_, let name) = unit { name } else { nil } })
+            switch number {
+            case 0: #expect(tenants == ["beta"] && byValue == byText)
+            case 1: #expect(tenants == ["beta"] && byValue.isEmpty)
+            case 2: #expect(tenants == ["alpha", "beta", "gamma"] && byValue == byText)
+            default: #expect(tenants == ["gamma"] && byValue == byText)
+            }
+        }
+    }
+
     @Test func unitKeysReadBackAndNothingElseDoes() {
         for unit in [RenderUnit.lock, .cluster("prod-use1-1"), .tenant(cluster: "prod-use1-1", tenant: "web")] {
             #expect(RenderUnit(key: unit.description) == unit)

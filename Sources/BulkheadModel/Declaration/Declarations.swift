@@ -251,6 +251,21 @@ public struct Tenant: Sendable, Encodable, Hashable {
     public var origin: Origin
 }
 
+/// The text a tenant was decoded from: its document, from its `---` line (or the file's start) to
+/// the next document marker. The decoded tenant is a function of this text, its start line and
+/// its file, so those fingerprint it far more cheaply than encoding the tenant does.
+public struct TenantSource: Sendable {
+    /// The 1-based line the text starts on.
+    public var line: Int
+    public var text: Substring
+    /// The tenant's `hashValue` when it was loaded. A tenant changed since (by code that edits a
+    /// loaded declaration) no longer matches, and its source no longer describes it.
+    public var valueHash: Int = 0
+
+    /// Whether this source still describes `tenant`, as loaded.
+    public func describes(_ tenant: Tenant) -> Bool { valueHash == tenant.hashValue }
+}
+
 /// A whole, validated platform declaration.
 public struct PlatformDeclaration: Sendable {
     public var platform: Platform
@@ -262,6 +277,8 @@ public struct PlatformDeclaration: Sendable {
     /// What the loader put before each file name in source locations ("" or a folder path
     /// ending in "/"), so a location can be told apart from how the folder was named.
     public var locationPrefix = ""
+    /// The document text each loaded tenant was read from, by tenant name (see `TenantSource`).
+    public var tenantSources: [String: TenantSource] = [:]
 
     public init(platform: Platform, clusters: [Cluster], tiers: [String: Tier], tenants: [Tenant]) {
         self.platform = platform

@@ -83,34 +83,37 @@ enum CrossChecks {
 
     /// The clusters a tenant may land on, whatever the placement: its environments and regions,
     /// and silo clusters only for their own tenant.
-    static func candidateClusters(_ tenant: Tenant, clusters: [Cluster], tier: Tier?) -> [Cluster] {
-        clusters.filter { cluster in
-            tenant.environments.contains(cluster.environment)
-                && (tenant.regions?.contains(cluster.region) ?? true)
-                && (tier?.isolation == .dedicatedCluster ? cluster.dedicatedTo == tenant.name : cluster.dedicatedTo == nil)
-        }
+    /// The names of the clusters `tenant` may be placed on. (Indexed access: copying each whole
+    /// `Cluster` for every tenant was most of the cost of this check on a large fleet.)
+    static func candidateClusterNames(_ tenant: Tenant, clusters: [Cluster], tier: Tier?) -> [String] {
+        let silo = tier?.isolation == .dedicatedCluster
+        return clusters.indices.filter { index in
+            tenant.environments.contains(clusters[index].environment)
+                && (tenant.regions?.contains(clusters[index].region) ?? true)
+                && (silo ? clusters[index].dedicatedTo == tenant.name : clusters[index].dedicatedTo == nil)
+        }.map { clusters[$0].name }
     }
 
     /// Checks the length and form of the cloud names built for `tenant` on the candidate cluster
     /// with the longest name. Bucket names are skipped when the platform (its bucket prefix) is
     /// not known because its document has errors.
     static func checkGeneratedNames(_ tenant: Tenant, platform: Platform?, clusters: [Cluster], tier: Tier, problems: inout [Problem]) {
-        let candidates = candidateClusters(tenant, clusters: clusters, tier: tier)
-        guard let longest = candidates.max(by: { ($0.name.count, $1.name) < ($1.name.count, $0.name) }) else { return }
+        let candidates = candidateClusterNames(tenant, clusters: clusters, tier: tier)
+        guard let longest = candidates.max(by: { ($0.count, $1) < ($1.count, $0) }) else { return }
         for (index, bucket) in tenant.buckets.enumerated() {
             guard let platform else { break }
-            let name = GeneratedNames.bucket(prefix: platform.bucketPrefix, tenant: tenant.name, bucket: bucket, cluster: longest.name)
+            let name = GeneratedNames.bucket(prefix: platform.bucketPrefix, tenant: tenant.name, bucket: bucket, cluster: longest)
             if let why = Names.s3BucketNameProblem(name) {
                 let path = "spec.buckets[\(index)]"
-                problems.append(Problem("bad-bucket-name", "the S3 bucket name '\(name)' (on cluster \(longest.name)) \(why)", at: tenant.origin.at(path), path: path, found: "'\(bucket)'", allowed: "<bucketPrefix>-<tenant>-<bucket>-<cluster> within 63 characters: shorten the bucket, tenant or cluster name"))
+                problems.append(Problem("bad-bucket-name", "the S3 bucket name '\(name)' (on cluster \(longest)) \(why)", at: tenant.origin.at(path), path: path, found: "'\(bucket)'", allowed: "<bucketPrefix>-<tenant>-<bucket>-<cluster> within 63 characters: shorten the bucket, tenant or cluster name"))
             }
         }
-        let role = GeneratedNames.iamRole(tenant: tenant.name, cluster: longest.name)
+        let role = GeneratedNames.iamRole(tenant: tenant.name, cluster: longest)
         if role.count > 64 {
             problems.append(Problem("name-too-long", "the IAM role name '\(role)' is \(role.count) characters; IAM allows 64", at: tenant.origin.location, path: "metadata.name", found: "'\(tenant.name)'", allowed: "a shorter tenant or cluster name"))
         }
         for (index, app) in tenant.apps.enumerated() where app.queue != nil {
-            let queue = GeneratedNames.queue(tenant: tenant.name, app: app.name, cluster: longest.name)
+            let queue = GeneratedNames.queue(tenant: tenant.name, app: app.name, cluster: longest)
             if queue.count > 80 {
                 let path = "spec.apps[\(index)].name"
                 problems.append(Problem("name-too-long", "the SQS queue name '\(queue)' is \(queue.count) characters; SQS allows 80", at: tenant.origin.at(path), path: path, found: "'\(app.name)'", allowed: "a shorter app, tenant or cluster name"))

@@ -105,7 +105,12 @@ public enum DeclarationLoader {
         var documents = DocumentSet()
         for part in parsed { documents.merge(part) }
         var problems = documents.problems
-        let declaration = CrossChecks.assemble(documents, problems: &problems)
+        var declaration = CrossChecks.assemble(documents, problems: &problems)
+        for tenant in declaration.tenants {
+            guard var source = documents.tenantSources[tenant.origin.location] else { continue }
+            source.valueHash = tenant.hashValue
+            declaration.tenantSources[tenant.name] = source
+        }
         let sorted = sortedProblems(problems)
         return Result(declaration: sorted.contains { $0.severity == .error } ? nil : declaration, problems: sorted)
     }

@@ -13,6 +13,9 @@ struct DocumentSet: Sendable {
     /// found among these, so that a document with an error still counts.
     var declarations: [DeclaredName] = []
     var problems: [Problem] = []
+    /// The text of each Tenant document read without errors, by the tenant's document location;
+    /// missing for files `DocumentTexts` cannot split.
+    var tenantSources: [SourceLocation: TenantSource] = [:]
     /// Regions and silo owners of clusters that had errors, so that references to them are not
     /// reported a second time as unknown.
     var invalidClusterRegions: Set<String> = []
@@ -29,6 +32,7 @@ struct DocumentSet: Sendable {
         tenantReferences += other.tenantReferences
         declarations += other.declarations
         problems += other.problems
+        tenantSources.merge(other.tenantSources) { first, _ in first }
         invalidClusterRegions.formUnion(other.invalidClusterRegions)
         invalidClusterOwners.formUnion(other.invalidClusterOwners)
     }
@@ -39,9 +43,15 @@ struct DocumentSet: Sendable {
         let (roots, error, repeatedKeys) = RepeatedKeys.compose(file: file, text: text)
         var documents = 0
         var metRenamedKeys: Set<SourceLocation> = []
+        let texts = Self.documentTexts(of: text, roots: roots)
         for root in roots {
             var reader = DocumentReader(file: file, repeatedKeys: repeatedKeys)
+            let tenantCount = tenants.count
             read(root, with: &reader)
+            if tenants.count > tenantCount, let texts, let line = root.mark?.line {
+                let chunk = texts.chunk(containing: line)
+                tenantSources[tenants[tenants.count - 1].origin.location] = TenantSource(line: chunk.line, text: chunk.text)
+            }
             problems += reader.problems
             metRenamedKeys.formUnion(reader.metRenamedKeys)
             if !DocumentReader.isNull(root) { documents += 1 }
@@ -53,6 +63,16 @@ struct DocumentSet: Sendable {
             problems.append(Problem("empty-file", "the file holds no documents", at: SourceLocation(file: file, line: 1, column: 1),
                                     allowed: "Platform, Cluster, Tier or Tenant documents, or remove the file"))
         }
+    }
+
+    /// The file's documents by text, when each root lies in a chunk of its own.
+    private static func documentTexts(of text: String, roots: [Node]) -> DocumentTexts? {
+        guard let texts = DocumentTexts(text) else { return nil }
+        var used: Set<Int> = []
+        for root in roots where !DocumentReader.isNull(root) {
+            guard let line = root.mark?.line, used.insert(texts.chunk(containing: line).number).inserted else { return nil }
+        }
+        return texts
     }
 
     static func syntaxProblem(_ error: any Error, file: String) -> Problem {

@@ -24,9 +24,14 @@ public enum RenderFingerprints {
         for cluster in declaration.clusters { clusters[cluster.name] = try digest(relative(cluster, declaration)) }
         var tiers: [String: Data] = [:]
         for (name, tier) in declaration.tiers { tiers[name] = try digest(relative(tier, declaration)) }
-        // A tenant's field locations only point loader errors at lines; leaving them out halves the
-        // cost. Its document location stays: warnings point at it.
+        // A loaded tenant is fingerprinted by the text it was read from (a tenant that code changed
+        // since, or one not loaded from a file, by its encoded value). Encoded, a tenant's field
+        // locations only point loader errors at lines; leaving them out halves the cost. Its
+        // document location stays: warnings point at it.
         let tenantDigests = try declaration.tenants.parallelMap { tenant in
+            if let source = declaration.tenantSources[tenant.name], source.describes(tenant) {
+                return sourceDigest(source, file: declaration.relativeToFolder(tenant.origin.location).file)
+            }
             var input = tenant
             input.origin = Origin(location: declaration.relativeToFolder(tenant.origin.location))
             return try knownTenantDigests.value(for: input) { try digest(input) }
@@ -88,6 +93,15 @@ public enum RenderFingerprints {
     /// costs a fraction of encoding it). The service fingerprints the whole platform on every
     /// change, and all but one tenant are the ones it saw last time.
     static let knownTenantDigests = HashedMemo<Tenant, Data>(capacity: 100_000)
+
+    /// A digest of a tenant's document text, start line and file (relative to the folder).
+    static func sourceDigest(_ source: TenantSource, file: String) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: Data("tenant source\u{0}\(file)\u{0}\(source.line)\u{0}".utf8))
+        var text = source.text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Data(hasher.finalize())
+    }
 
     static func digest(_ value: some Encodable) throws -> Data {
         Data(SHA256.hash(data: YAMLWriter.bytes([try TreeNode(encoding: value)])))

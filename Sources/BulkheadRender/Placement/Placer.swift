@@ -59,7 +59,7 @@ public enum Placer {
         var decisions: [PlacementDecision] = []
         var warnings: [Problem] = []
         var failures: [PlacementFailure] = []
-        let clustersByName = Dictionary(uniqueKeysWithValues: declaration.clusters.map { ($0.name, $0) })
+        let sites = ClusterSites(declaration.clusters)
 
         // Pass 1: keep what the lock says, where it still holds.
         var pending: [(tenant: Tenant, environment: Environment, region: String)] = []
@@ -67,15 +67,15 @@ public enum Placer {
             let request = declaration.requestedCapacity(of: tenant)
             let tier = declaration.tiers[tenant.tier]
             let locked = replace.contains(tenant.name) ? [] : (lock.placements[tenant.name] ?? [])
-            for (environment, region) in wantedPairs(tenant, tier: tier, clusters: declaration.clusters) {
+            for (environment, region) in wantedPairs(tenant, tier: tier, sites: sites) {
                 let entry = locked.first { $0.environment == environment.rawValue && $0.region == region }
-                if let entry, let cluster = clustersByName[entry.cluster], isCandidate(cluster, for: tenant, tier: tier, environment: environment, region: region) {
+                if let entry, let site = sites.byName[entry.cluster], isCandidate(site, for: tenant, tier: tier, environment: environment, region: region) {
                     placements[tenant.name, default: []].append(entry)
-                    usage[cluster.name, default: .zero] = usage[cluster.name, default: .zero] + request
-                    decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .locked, candidates: ["\(cluster.name): recorded in \(PlacementLock.fileName)"]))
+                    usage[site.name, default: .zero] = usage[site.name, default: .zero] + request
+                    decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .locked, candidates: ["\(site.name): recorded in \(PlacementLock.fileName)"]))
                 } else {
                     if let entry {
-                        let why = clustersByName[entry.cluster] == nil ? "no longer exists" : "no longer matches the tenant"
+                        let why = sites.byName[entry.cluster] == nil ? "no longer exists" : "no longer matches the tenant"
                         warnings.append(Problem("placement-moved", "tenant '\(tenant.name)' was placed on '\(entry.cluster)' for \(environment.rawValue)/\(region), which \(why); placing it anew", at: tenant.origin.location, path: "metadata.name", severity: .warning))
                     }
                     pending.append((tenant, environment, region))
@@ -93,7 +93,7 @@ public enum Placer {
         for (tenant, environment, region) in pending {
             let request = declaration.requestedCapacity(of: tenant)
             let tier = declaration.tiers[tenant.tier]
-            let candidates = declaration.clusters.filter { isCandidate($0, for: tenant, tier: tier, environment: environment, region: region) }
+            let candidates = declaration.clusters.filter { isCandidate(ClusterSites.Site($0), for: tenant, tier: tier, environment: environment, region: region) }
             var best: (cluster: Cluster, headroom: Double)?
             var lines: [String] = []
             for cluster in candidates {
@@ -125,14 +125,18 @@ public enum Placer {
     /// The (environment, region) pairs a tenant asks for: its regions, or every region that has
     /// clusters it may use in that environment.
     static func wantedPairs(_ tenant: Tenant, tier: Tier?, clusters: [Cluster]) -> [(Environment, String)] {
+        wantedPairs(tenant, tier: tier, sites: ClusterSites(clusters))
+    }
+
+    static func wantedPairs(_ tenant: Tenant, tier: Tier?, sites: ClusterSites) -> [(Environment, String)] {
         var pairs: [(Environment, String)] = []
         for environment in tenant.environments.sorted() {
             let regions: [String]
             if let declared = tenant.regions {
                 regions = declared.sorted()
             } else {
-                let silo = tier?.isolation == .dedicatedCluster
-                regions = Set(clusters.filter { $0.environment == environment && (silo ? $0.dedicatedTo == tenant.name : $0.dedicatedTo == nil) }.map(\.region)).sorted()
+                let owner = tier?.isolation == .dedicatedCluster ? tenant.name : nil
+                regions = sites.regions[ClusterSites.Group(environment: environment, dedicatedTo: owner)] ?? []
             }
             for region in regions { pairs.append((environment, region)) }
         }
@@ -140,9 +144,13 @@ public enum Placer {
     }
 
     static func isCandidate(_ cluster: Cluster, for tenant: Tenant, tier: Tier?, environment: Environment, region: String) -> Bool {
-        guard cluster.environment == environment, cluster.region == region else { return false }
-        if tier?.isolation == .dedicatedCluster { return cluster.dedicatedTo == tenant.name }
-        return cluster.dedicatedTo == nil
+        isCandidate(ClusterSites.Site(cluster), for: tenant, tier: tier, environment: environment, region: region)
+    }
+
+    static func isCandidate(_ site: ClusterSites.Site, for tenant: Tenant, tier: Tier?, environment: Environment, region: String) -> Bool {
+        guard site.environment == environment, site.region == region else { return false }
+        if tier?.isolation == .dedicatedCluster { return site.dedicatedTo == tenant.name }
+        return site.dedicatedTo == nil
     }
 
     static func noCandidateReason(tenant: Tenant, tier: Tier?, environment: Environment, region: String) -> String {
@@ -171,5 +179,39 @@ public enum Placer {
 
     static func describe(_ used: Capacity, of budget: Capacity) -> String {
         "cpu \(used.cpu)/\(budget.cpu), memory \(used.memory.binaryDescription)/\(budget.memory.binaryDescription), pods \(used.pods)/\(budget.pods)"
+    }
+}
+
+/// Where each cluster is and whom it serves, without the rest of the cluster: placement looks
+/// these up for every tenant, and copying whole `Cluster` values dominated it on a large fleet.
+struct ClusterSites {
+    struct Site {
+        var name: String
+        var environment: Environment
+        var region: String
+        var dedicatedTo: String?
+
+        init(_ cluster: Cluster) {
+            (name, environment, region, dedicatedTo) = (cluster.name, cluster.environment, cluster.region, cluster.dedicatedTo)
+        }
+    }
+
+    /// Clusters of one environment that serve everyone (`dedicatedTo` nil) or one tenant.
+    struct Group: Hashable {
+        var environment: Environment
+        var dedicatedTo: String?
+    }
+
+    var byName: [String: Site] = [:]
+    /// The regions of each group's clusters, sorted.
+    var regions: [Group: [String]] = [:]
+
+    init(_ clusters: [Cluster]) {
+        var regionSets: [Group: Set<String>] = [:]
+        for cluster in clusters {
+            byName[cluster.name] = Site(cluster)
+            regionSets[Group(environment: cluster.environment, dedicatedTo: cluster.dedicatedTo), default: []].insert(cluster.region)
+        }
+        regions = regionSets.mapValues { $0.sorted() }
     }
 }
