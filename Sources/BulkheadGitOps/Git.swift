@@ -104,17 +104,20 @@ public struct Git: Sendable {
         return String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Paths tracked in the index, NUL-separated by git so any name is safe.
-    /// Tracked files, all of them or only those under `scopes` (files, or folders ending in `/`).
-    /// The filter runs here: `git ls-files` reads pathspecs only as arguments in git 2.39.
-    public func trackedFiles(under scopes: [String]? = nil) throws(GitOpsError) -> [String] {
+    /// Tracked files, all of them or only those under `scopes` (files, or folders ending in `/`),
+    /// NUL-separated by git so any name is safe. They are read from the index, or from `commit`'s
+    /// tree when the caller knows the two agree (reading a few folders of a tree is several times
+    /// faster than reading a large index). The filter runs here for many scopes: `git ls-files`
+    /// reads pathspecs only as arguments in git 2.39.
+    public func trackedFiles(under scopes: [String]? = nil, commit: String? = nil) throws(GitOpsError) -> [String] {
         if let scopes, scopes.isEmpty { return [] }
+        let list = commit.map { ["ls-tree", "-r", "--name-only", "-z", $0] } ?? ["ls-files", "-z"]
         // A few scopes go to git as literal pathspecs; many are filtered here.
         if let scopes, scopes.count <= 256 {
-            let data = try run(["--literal-pathspecs", "ls-files", "-z", "--"] + scopes).output
+            let data = try run(["--literal-pathspecs"] + list + ["--"] + scopes).output
             return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         }
-        let data = try run(["ls-files", "-z"]).output
+        let data = try run(list).output
         let all = data.split(separator: 0)
         guard let scopes else { return all.map { String(decoding: $0, as: UTF8.self) } }
         let scopeSet = Set(scopes)

@@ -40,7 +40,35 @@ public struct GitOpsRepository: Sendable {
     /// Owned files that git tracks now, all or only those under `scopes`.
     public func ownedFiles(under scopes: [String]? = nil) throws(GitOpsError) -> Set<String> {
         guard exists else { return [] }
-        return Set(try git.trackedFiles(under: scopes).filter(isOwned))
+        let head = try git.head()
+        let commit = head.flatMap { indexIsTree(of: $0) ? $0 : nil }
+        return Set(try git.trackedFiles(under: scopes, commit: commit).filter(isOwned))
+    }
+
+    // MARK: The index as the last commit left it
+
+    static let indexStampName = "index-stamp"
+
+    /// The index file's identity: inode, size, and modification and change times in nanoseconds.
+    /// Git replaces the index by renaming a new file over it, so any rewrite changes these.
+    func indexFileIdentity() -> String? {
+        var info = stat()
+        guard stat(gitDirectory.appendingPathComponent("index").path, &info) == 0 else { return nil }
+        return "\(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+    }
+
+    /// Whether the index is still the one Bulkhead installed with `head` and HEAD is still there:
+    /// then the index holds exactly `head`'s tree, so nothing is staged by hand and the tree can
+    /// stand in for the index. Any git command that writes the index, or moves HEAD, ends this.
+    func indexIsTree(of head: String) -> Bool {
+        guard let stamp = stateFile(Self.indexStampName), let identity = indexFileIdentity() else { return false }
+        return stamp == "\(head) \(identity)\n"
+    }
+
+    /// Notes that the index now holds exactly `head`'s tree (see `indexIsTree`).
+    func stampIndex(head: String) {
+        guard let identity = indexFileIdentity() else { return removeStateFile(Self.indexStampName) }
+        do { try writeStateFile(Self.indexStampName, "\(head) \(identity)\n") } catch { removeStateFile(Self.indexStampName) }
     }
 
     /// The commit HEAD points at, or `nil` before the first commit or without a repository.
@@ -79,8 +107,11 @@ public struct GitOpsRepository: Sendable {
         do { try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true) } catch {
             throw GitOpsError("cannot create \(stateDirectory.path): \(error.localizedDescription)")
         }
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)), rename(temporary, url.path) == 0 else {
-            throw GitOpsError("cannot write \(url.path)")
+        // Without `fsync` (which `FileManager.createFile` does): a state file lost in a crash only
+        // costs the next apply time, as a missing one does.
+        try Self.writeFile(atPath: temporary, text, name: url.path)
+        guard rename(temporary, url.path) == 0 else {
+            throw GitOpsError("cannot write \(url.path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -197,7 +228,11 @@ public struct GitOpsRepository: Sendable {
     /// Writes one file of the working tree with plain POSIX calls (`FileManager.createFile`
     /// writes a temporary file and `fsync`s it, which costs a disk flush per file).
     func writeFile(_ path: String, _ text: String) throws(GitOpsError) {
-        let fullPath = root.appendingPathComponent(path).path
+        try Self.writeFile(atPath: root.appendingPathComponent(path).path, text, name: path)
+    }
+
+    /// Writes `text` to the file at `fullPath`; errors name the file as `name`.
+    static func writeFile(atPath fullPath: String, _ text: String, name path: String) throws(GitOpsError) {
         let descriptor = open(fullPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw GitOpsError("cannot write \(path): \(String(cString: strerror(errno)))")
@@ -248,7 +283,8 @@ public struct GitOpsRepository: Sendable {
         // What someone staged by hand is not Bulkhead's to commit: it is left out of the commit
         // and stays staged in the real index (see below).
         let touched = Set(change.touched)
-        let stagedByHand = try parent.map { parent throws(GitOpsError) in
+        let indexIsParentTree = parent.map(indexIsTree(of:)) ?? false
+        let stagedByHand = indexIsParentTree ? [] : try parent.map { parent throws(GitOpsError) in
             try staging.run(["diff-index", "--cached", "--name-only", "-z", parent]).output.split(separator: 0)
                 .map { String(decoding: $0, as: UTF8.self) }.filter { !touched.contains($0) }
         } ?? []
@@ -263,14 +299,19 @@ public struct GitOpsRepository: Sendable {
         try staging.run(["-c", "core.looseCompression=1", "update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
         let tree = try staging.text(["write-tree"])
         if let parent, try git.text(["rev-parse", "\(parent)^{tree}"]) == tree {
+            removeStateFile(Self.indexStampName)
             try installIndex(stagedByHand: stagedByHand, touched: paths)
+            if stagedByHand.isEmpty { stampIndex(head: parent) }
             return nil
         }
         let identity = try git.committing()
         let commit = try identity.text(["commit-tree", tree] + (parent.map { ["-p", $0] } ?? []) + ["-F", "-"], input: Data(message.utf8))
         Fault.point("before-commit-point")
+        removeStateFile(Self.indexStampName)
         try installIndex(stagedByHand: stagedByHand, touched: paths)
         try git.run(["update-ref", "-m", "bulkhead apply", "HEAD", commit, parent ?? String(repeating: "0", count: 40)])
+        // With hand-staged paths kept, the index is not the commit's tree.
+        if stagedByHand.isEmpty { stampIndex(head: commit) }
         return commit
     }
 

@@ -57,6 +57,30 @@ import Testing
         #expect(try git.text(["diff", "--cached", "--name-only"]) == "STAGED.md")
     }
 
+    /// After an apply the index is known to hold HEAD's tree, and owned files are read from the
+    /// tree; a command that rewrites the index or moves HEAD ends that, so a file staged by hand
+    /// in an owned folder is seen (and pruned) as before.
+    @Test func ownedFilesComeFromTheIndexOnceSomeoneElseTouchedIt() throws {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        let repo = try Self.repository()
+        let first = try #require(try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }.commit)
+        _ = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
+        #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])
+        let git = Git(root: repo.root)
+        // HEAD moved back by hand; the index still holds b.
+        try git.run(["update-ref", "HEAD", first])
+        #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])
+        try git.run(["reset", "-q", "--hard", "HEAD"])
+        _ = try repo.apply(["owned/a.yaml": "a2\n"]) { _ in "third" }
+        // A file staged by hand in an owned folder is tracked, so the next apply prunes it.
+        try "c\n".write(to: repo.root.appendingPathComponent("owned/c.yaml"), atomically: true, encoding: .utf8)
+        try git.run(["add", "owned/c.yaml"])
+        let pruned = try repo.apply(["owned/a.yaml": "a3\n"], scopes: ["owned/"]) { _ in "fourth" }
+        #expect(pruned.change.removed == ["owned/c.yaml"])
+        #expect(try git.text(["ls-files"]) == "owned/a.yaml")
+    }
+
     /// A large apply stores its objects through `git fast-import` as one pack: the commit is the
     /// same as file-by-file staging would make, git finds the repository sound, no loose blob
     /// is written, the scratch ref is gone, and a later small apply builds on it.

@@ -45,16 +45,27 @@ import Testing
         var caFile: String { folder.appendingPathComponent("ca.crt").path }
 
         /// `curl` against the server: (HTTP status, body).
-        func curl(_ path: String, body: String? = nil, bodyFile: String? = nil) throws -> (status: Int, body: String) {
+        func curl(_ path: String, body: String? = nil, bodyFile: String? = nil) async throws -> (status: Int, body: String) {
             var arguments = ["-s", "--cacert", caFile, "-o", "-", "-w", "\n%{http_code}", "https://localhost:\(port)\(path)"]
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
             if let bodyFile { arguments += ["-H", "Content-Type: application/json", "--data-binary", "@\(bodyFile)"] }
-            let output = try Self.run("/usr/bin/curl", arguments)
+            let output = try await Self.run("/usr/bin/curl", arguments)
             let split = output.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(split.last ?? "") ?? -1, split.dropLast().joined(separator: "\n"))
         }
 
-        static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        /// Runs a process and waits for it on a thread of its own. Waiting on a thread of the
+        /// concurrency pool would starve the server in this process, which answers on that pool:
+        /// with two cores, two tests blocked in `curl` at once left it no thread, and hung.
+        static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread.detachNewThread {
+                    continuation.resume(with: Result { try blockingRun(executable, arguments) })
+                }
+            }
+        }
+
+        static func blockingRun(_ executable: String, _ arguments: [String]) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
@@ -96,21 +107,21 @@ import Testing
         let server = try await Self.start(store: try ReviewerStore { Self.reviewer(Self.denyPrivileged) })
         defer { Task { await server.stop() } }
 
-        let denied = try server.curl("/validate", body: Self.review(privileged: true, uid: "deny-me"))
+        let denied = try await server.curl("/validate", body: Self.review(privileged: true, uid: "deny-me"))
         #expect(denied.status == 200)
         let response = try #require((try JSONSerialization.jsonObject(with: Data(denied.body.utf8)) as? [String: Any])?["response"] as? [String: Any])
         #expect(response["uid"] as? String == "deny-me")
         #expect(response["allowed"] as? Bool == false)
         #expect(((response["status"] as? [String: Any])?["message"] as? String)?.contains("privileged containers are not allowed") == true)
 
-        let allowed = try server.curl("/validate", body: Self.review(privileged: false))
+        let allowed = try await server.curl("/validate", body: Self.review(privileged: false))
         #expect(allowed.body.contains(#""allowed":true"#))
 
         let configMap = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"cm","kind":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"team-a","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}}}"#
-        #expect(try server.curl("/validate", body: configMap).body.contains(#""allowed":true"#))
+        #expect(try await server.curl("/validate", body: configMap).body.contains(#""allowed":true"#))
 
-        #expect(try server.curl("/healthz").status == 200)
-        let ready = try server.curl("/readyz")
+        #expect(try await server.curl("/healthz").status == 200)
+        let ready = try await server.curl("/readyz")
         #expect(ready.status == 200 && ready.body.contains("1 policies"))
         await server.stop()
     }
@@ -119,22 +130,22 @@ import Testing
         let server = try await Self.start(store: try ReviewerStore { Self.reviewer(Self.denyPrivileged) }, maxBodyBytes: 4096)
         defer { Task { await server.stop() } }
 
-        let malformed = try server.curl("/validate", body: #"{"apiVersion": "admission.k8s.io/v1", "kind": "#)
+        let malformed = try await server.curl("/validate", body: #"{"apiVersion": "admission.k8s.io/v1", "kind": "#)
         #expect(malformed.status == 400)
         #expect(malformed.body.contains("malformed JSON"))
 
-        let wrongVersion = try server.curl("/validate", body: #"{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{}}"#)
+        let wrongVersion = try await server.curl("/validate", body: #"{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{}}"#)
         #expect(wrongVersion.status == 400)
         #expect(wrongVersion.body.contains("expected apiVersion admission.k8s.io"))
 
         let big = server.folder.appendingPathComponent("big.json")
         try Data(repeating: UInt8(ascii: " "), count: 10_000).write(to: big)
-        let tooLarge = try server.curl("/validate", bodyFile: big.path)
+        let tooLarge = try await server.curl("/validate", bodyFile: big.path)
         #expect(tooLarge.status == 413)
         #expect(tooLarge.body.contains("4096"))
 
-        #expect(try server.curl("/validate", body: Self.review(privileged: true)).body.contains(#""allowed":false"#))
-        let metrics = try server.curl("/metrics")
+        #expect(try await server.curl("/validate", body: Self.review(privileged: true)).body.contains(#""allowed":false"#))
+        let metrics = try await server.curl("/metrics")
         #expect(metrics.body.contains(#"bulkhead_webhook_requests_total{code="400"} 2"#))
         #expect(metrics.body.contains(#"bulkhead_webhook_requests_total{code="413"} 1"#))
         #expect(metrics.body.contains(#"bulkhead_webhook_decisions_total{policy="no-privileged",result="fail"} 1"#))
@@ -155,13 +166,13 @@ import Testing
         }
         let server = try await Self.start(store: store)
         defer { Task { await server.stop() } }
-        #expect(try server.curl("/validate", body: Self.review(privileged: true)).body.contains(#""allowed":false"#))
+        #expect(try await server.curl("/validate", body: Self.review(privileged: true)).body.contains(#""allowed":false"#))
 
         // Requests in parallel with a stream of reloads: every one is answered 200.
         let requestFile = server.folder.appendingPathComponent("review.json")
         try Data(Self.review(privileged: true).utf8).write(to: requestFile)
         let load = Task.detached {
-            try Running.run("/usr/bin/curl", ["-s", "--cacert", server.caFile, "--parallel", "--parallel-max", "8", "-w", "%{http_code}\n",
+            try await Running.run("/usr/bin/curl", ["-s", "--cacert", server.caFile, "--parallel", "--parallel-max", "8", "-w", "%{http_code}\n",
                                               "-H", "Content-Type: application/json", "--data-binary", "@\(requestFile.path)"]
                             + (0..<300).flatMap { _ in ["-o", "/dev/null", "https://localhost:\(server.port)/validate"] })
         }
@@ -179,8 +190,8 @@ import Testing
         kill(getpid(), SIGHUP)
         for _ in 0..<100 where loads.withLock({ $0 }) == before { try await Task.sleep(for: .milliseconds(10)) }
         let expectDenied = loads.withLock { $0 } % 2 == 1
-        #expect(try server.curl("/validate", body: Self.review(privileged: true)).body.contains(expectDenied ? #""allowed":false"# : #""allowed":true"#))
-        #expect(try server.curl("/metrics").body.contains(#"bulkhead_webhook_reloads_total{result="success"}"#))
+        #expect(try await server.curl("/validate", body: Self.review(privileged: true)).body.contains(expectDenied ? #""allowed":false"# : #""allowed":true"#))
+        #expect(try await server.curl("/metrics").body.contains(#"bulkhead_webhook_reloads_total{result="success"}"#))
         await server.stop()
     }
 
@@ -196,13 +207,13 @@ import Testing
         #expect(store.reviewer.engine.policies.map(\.name) == ["no-privileged"])
     }
 
-    @Test func certificatesChainToTheCA() throws {
+    @Test func certificatesChainToTheCA() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-certs-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try WebhookCertificates.generate(dnsNames: WebhookCertificates.serviceNames(service: "hook", namespace: "sys"), days: 30).write(to: folder)
-        let verify = try Running.run("/usr/bin/openssl", ["verify", "-CAfile", folder.appendingPathComponent("ca.crt").path, folder.appendingPathComponent("tls.crt").path])
+        let verify = try await Running.run("/usr/bin/openssl", ["verify", "-CAfile", folder.appendingPathComponent("ca.crt").path, folder.appendingPathComponent("tls.crt").path])
         #expect(verify.contains(": OK"))
-        let names = try Running.run("/usr/bin/openssl", ["x509", "-in", folder.appendingPathComponent("tls.crt").path, "-noout", "-ext", "subjectAltName"])
+        let names = try await Running.run("/usr/bin/openssl", ["x509", "-in", folder.appendingPathComponent("tls.crt").path, "-noout", "-ext", "subjectAltName"])
         #expect(names.contains("DNS:hook.sys.svc") && names.contains("DNS:hook.sys.svc.cluster.local"))
         let mode = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("tls.key").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

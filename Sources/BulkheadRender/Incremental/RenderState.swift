@@ -30,19 +30,26 @@ public struct RenderState: Sendable, Equatable {
     /// One line per fact: the header, then warnings, then the units sorted (so a reader that only
     /// needs the header and warnings can stop at the first unit line).
     public func serialized() -> String {
-        var lines = [Self.formatLine, "build \(build)", "head \(head ?? "-")", "input \(input)"]
-        lines.reserveCapacity(fingerprints.count + 8)
+        var text = [Self.formatLine, "build \(build)", "head \(head ?? "-")", "input \(input)"].joined(separator: "\n") + "\n"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for (unit, problems) in warnings.sorted(by: { $0.key < $1.key }) {
             for problem in problems {
                 guard let json = try? encoder.encode(problem) else { continue }
-                lines.append("warning \(unit) \(String(decoding: json, as: UTF8.self))")
+                text += "warning \(unit) \(String(decoding: json, as: UTF8.self))\n"
             }
         }
+        // One string appended to, not a line array joined: a large fleet has a line per placement.
         let keyed = fingerprints.map { (key: $0.key.description, fingerprint: $0.value) }.sorted { $0.key < $1.key }
-        for unit in keyed { lines.append("unit \(unit.fingerprint) \(unit.key)") }
-        return lines.joined(separator: "\n") + "\n"
+        text.reserveCapacity(text.utf8.count + keyed.count * 110)
+        for unit in keyed {
+            text += "unit "
+            text += unit.fingerprint
+            text += " "
+            text += unit.key
+            text += "\n"
+        }
+        return text
     }
 
     /// Reads a state file; `nil` when it is damaged or of another format (then everything is
@@ -50,6 +57,8 @@ public struct RenderState: Sendable, Equatable {
     /// whether anything changed at all, at a fraction of the cost on a large fleet.
     public init?(parsing text: String, fingerprints readsFingerprints: Bool = true) {
         var lines = Self.lines(of: text)
+        fingerprints = [:]
+        fingerprints.reserveCapacity(text.utf8.count / 100)
         guard lines.next() == Substring(Self.formatLine),
               let buildLine = lines.next(), buildLine.hasPrefix("build "),
               let headLine = lines.next(), headLine.hasPrefix("head "),
@@ -58,18 +67,18 @@ public struct RenderState: Sendable, Equatable {
         build = String(buildLine.dropFirst(6))
         let headText = String(headLine.dropFirst(5))
         head = headText == "-" ? nil : headText
-        fingerprints = [:]
         warnings = [:]
         let decoder = JSONDecoder()
         while let line = lines.next() {
-            if line.hasPrefix("unit ") {
+            // Prefixes compared as bytes: `hasPrefix` compares characters, at a cost per line.
+            if line.utf8.starts(with: "unit ".utf8) {
                 guard readsFingerprints else { return }
                 // "unit <64 hex digits> <key>"
-                let fields = line.dropFirst(5)
-                guard let space = fields.utf8.firstIndex(of: UInt8(ascii: " ")),
-                      let unit = RenderUnit(key: String(fields[fields.index(after: space)...])) else { return nil }
-                fingerprints[unit] = String(fields[..<space])
-            } else if line.hasPrefix("warning ") {
+                let fields = line.utf8.dropFirst(5)
+                guard let space = fields.firstIndex(of: UInt8(ascii: " ")),
+                      let unit = RenderUnit(key: String(Substring(fields[fields.index(after: space)...]))) else { return nil }
+                fingerprints[unit] = String(Substring(fields[..<space]))
+            } else if line.utf8.starts(with: "warning ".utf8) {
                 let parts = line.split(separator: " ", maxSplits: 2)
                 guard parts.count == 3, let unit = RenderUnit(key: String(parts[1])),
                       let problem = try? decoder.decode(Problem.self, from: Data(parts[2].utf8)) else { return nil }

@@ -19,19 +19,22 @@ public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public init?(key: String) {
-        // Sliced without splitting into an array: the render state holds one key per placement.
+        // Sliced by UTF-8 bytes, without splitting into an array or walking characters: the render
+        // state holds one key per placement.
+        let bytes = key.utf8
+        let slash = UInt8(ascii: "/")
         if key == "lock" {
             self = .lock
-        } else if key.hasPrefix("cluster/") {
-            let name = key.dropFirst(8)
-            guard !name.isEmpty, !name.contains("/") else { return nil }
-            self = .cluster(String(name))
-        } else if key.hasPrefix("tenant/") {
-            let rest = key.dropFirst(7)
-            guard let slash = rest.firstIndex(of: "/") else { return nil }
-            let cluster = rest[..<slash], tenant = rest[rest.index(after: slash)...]
-            guard !cluster.isEmpty, !tenant.isEmpty, !tenant.contains("/") else { return nil }
-            self = .tenant(cluster: String(cluster), tenant: String(tenant))
+        } else if bytes.starts(with: "cluster/".utf8) {
+            let name = bytes.dropFirst(8)
+            guard !name.isEmpty, !name.contains(slash) else { return nil }
+            self = .cluster(String(Substring(name)))
+        } else if bytes.starts(with: "tenant/".utf8) {
+            let rest = bytes.dropFirst(7)
+            guard let middle = rest.firstIndex(of: slash) else { return nil }
+            let cluster = rest[..<middle], tenant = rest[rest.index(after: middle)...]
+            guard !cluster.isEmpty, !tenant.isEmpty, !tenant.contains(slash) else { return nil }
+            self = .tenant(cluster: String(Substring(cluster)), tenant: String(Substring(tenant)))
         } else {
             return nil
         }
