@@ -68,6 +68,9 @@ import Testing
         _ = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
         #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])
         let git = Git(root: repo.root)
+        // Empty output when the index is not split.
+        #expect(try git.text(["rev-parse", "--shared-index-path"]).contains("sharedindex."),
+                "the index is split: a small apply writes only its changes")
         // HEAD moved back by hand; the index still holds b.
         try git.run(["update-ref", "HEAD", first])
         #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])

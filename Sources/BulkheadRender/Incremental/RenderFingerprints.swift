@@ -36,20 +36,22 @@ public enum RenderFingerprints {
             input.origin = Origin(location: declaration.relativeToFolder(tenant.origin.location))
             return try knownTenantDigests.value(for: input) { try digest(input) }
         }
-        let tenants = Dictionary(uniqueKeysWithValues: zip(declaration.tenants.map(\.name), zip(declaration.tenants, tenantDigests)))
+        // Tenants are looked up by index: a lookup that returned the tenant itself copied it.
+        let tenantIndex = Dictionary(uniqueKeysWithValues: declaration.tenants.indices.map { (declaration.tenants[$0].name, $0) })
 
         var result: [RenderUnit: String] = [:]
-        var placedByCluster: [String: [String]] = [:]
+        result.reserveCapacity(placement.lock.placements.count * 2 + declaration.clusters.count)
+        var placedByCluster: [String: [Int]] = [:]
         for (name, placements) in placement.lock.placements {
-            guard let (tenant, tenantDigest) = tenants[name], let tier = tiers[tenant.tier] else { continue }
+            guard let index = tenantIndex[name], let tier = tiers[declaration.tenants[index].tier] else { continue }
             for clusterName in Set(placements.map(\.cluster)) {
                 guard let cluster = clusters[clusterName] else { continue }
-                placedByCluster[clusterName, default: []].append(name)
+                placedByCluster[clusterName, default: []].append(index)
                 var hasher = SHA256()
                 hasher.update(data: base)
                 hasher.update(data: cluster)
                 hasher.update(data: tier)
-                hasher.update(data: tenantDigest)
+                hasher.update(data: tenantDigests[index])
                 result[.tenant(cluster: clusterName, tenant: name)] = hex(digest: hasher.finalize())
             }
         }
@@ -58,11 +60,12 @@ public enum RenderFingerprints {
         let allTiers = tiers.keys.sorted().map { tiers[$0]! }.reduce(Data(), +)
         for cluster in declaration.clusters {
             var input = base + clusters[cluster.name]! + allTiers
-            for name in (placedByCluster[cluster.name] ?? []).sorted() {
-                let tenant = tenants[name]!.0
-                input += Data("\u{0}\(name)\u{0}\(tenant.tier)".utf8)
-                if declaration.tiers[tenant.tier]?.isolation == .dedicatedNodes {
-                    input += Data("\u{0}\(declaration.relativeToFolder(tenant.origin.location))".utf8)
+            let held = (placedByCluster[cluster.name] ?? []).sorted { declaration.tenants[$0].name < declaration.tenants[$1].name }
+            for index in held {
+                let (name, tier) = (declaration.tenants[index].name, declaration.tenants[index].tier)
+                input += Data("\u{0}\(name)\u{0}\(tier)".utf8)
+                if declaration.tiers[tier]?.isolation == .dedicatedNodes {
+                    input += Data("\u{0}\(declaration.relativeToFolder(declaration.tenants[index].origin.location))".utf8)
                 }
             }
             result[.cluster(cluster.name)] = hex(input)
