@@ -20,22 +20,28 @@ struct RepeatedKeys: Sendable {
     /// are kept), with the keys renamed to get there.
     static func compose(file: String, text: String) -> (roots: [Node], error: (any Error)?, keys: RepeatedKeys) {
         var keys = RepeatedKeys()
-        var scalars = Array(text.unicodeScalars)
+        // The text as scalars only once a key must be renamed (converting every file cost more
+        // than a tenth of loading a large platform).
+        var scalars: [Unicode.Scalar]?
         while true {
             var roots: [Node] = []
             var failure: (any Error)?
             do {
-                var sequence = try Yams.compose_all(yaml: String(String.UnicodeScalarView(scalars)), .basic)
+                var sequence = try Yams.compose_all(yaml: scalars.map { String(String.UnicodeScalarView($0)) } ?? text, .basic)
                 while let root = sequence.next() { roots.append(root) }
                 failure = sequence.error
             } catch {
                 failure = error
             }
             guard case YamlError.duplicatedKeysInMapping(let duplicates, let context)? = failure,
-                  keys.renamed.count < maximumRenames, let key = duplicates.first,
-                  let at = keys.rename(key, line: context.mark.line, column: context.mark.column, in: &scalars) else {
+                  keys.renamed.count < maximumRenames, let key = duplicates.first else {
                 return (roots, failure, keys)
             }
+            var renamed = scalars ?? Array(text.unicodeScalars)
+            guard let at = keys.rename(key, line: context.mark.line, column: context.mark.column, in: &renamed) else {
+                return (roots, failure, keys)
+            }
+            scalars = renamed
             keys.renamed[SourceLocation(file: file, line: at.line, column: at.column)] = key
         }
     }
