@@ -57,7 +57,8 @@ extension Pipeline {
     /// repository's HEAD when the caller just read it; `memory` and `checksDrift` are the
     /// service's (see `ApplyMemory`).
     func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?,
-                             head knownHead: String?? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true) throws -> RepositoryRender {
+                             head knownHead: String?? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true,
+                             prefetch: RepositoryPrefetch? = nil) throws -> RepositoryRender {
         let lockText = repo.text(of: PlacementLock.fileName)
         let lock = try Terminal.timed("read lock") { try Pipeline.lock(parsing: lockText) }
         Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
@@ -72,10 +73,10 @@ extension Pipeline {
         let policies = try Terminal.timed("load policies") { try loadPolicies() }
         let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build, policies: policies.digest) }
         let head = try knownHead ?? repo.head()
-        let previous = memory?.state(at: head, build: build)
-            ?? Terminal.timed("read state") { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
+        let previous = try memory?.state(at: head, build: build)
+            ?? Terminal.timed("read state") { try prefetch?.state.value() ?? repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         let trusted = previous.map { $0.build == build && $0.head == head } ?? false
-        let drifted = trusted && checksDrift ? try Terminal.timed("drift") { try repo.driftedFiles() } : []
+        let drifted = trusted && checksDrift ? try Terminal.timed("drift") { try prefetch?.drifted.value() ?? repo.driftedFiles() } : []
         let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints,
                                           drifted: drifted, lockChanged: lockText == nil || placement.lock != lock)
         let selection: RepositoryRenderer.UnitSelection

@@ -71,10 +71,14 @@ struct ApplyCommand: ParsableCommand {
             for warning in sortedProblems(state.warnings.values.flatMap { $0 }) { Terminal.error(warning.description) }
             return Outcome(headBefore: headBefore)
         }
+        // The repository's side is read while the folder loads (the service holds both already).
+        let prefetch = loaded == nil && memory == nil && checksDrift ? RepositoryPrefetch(repo) : nil
+        // However this apply ends, the prefetch's git run has finished before it returns.
+        defer { _ = try? prefetch?.drifted.value() }
         let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load() }
         try checkReplace(replace, in: declaration)
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input,
-                                                      head: headBefore, memory: memory, checksDrift: checksDrift)
+                                                      head: headBefore, memory: memory, checksDrift: checksDrift, prefetch: prefetch)
         // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by
         // the cluster's API server too, so nothing is committed.
         let denied = render.rendered.findings.filter(\.denies)

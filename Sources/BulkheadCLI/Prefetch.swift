@@ -1,0 +1,38 @@
+import BulkheadGitOps
+import BulkheadRender
+import Foundation
+
+/// Work on another thread, started now and waited for when its value is needed.
+final class Background<Value: Sendable>: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    // Written once by the worker before `finished` is signalled; read only after waiting for it.
+    private var result: Result<Value, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        DispatchQueue.global().async {
+            self.result = Result { try work() }
+            self.finished.signal()
+        }
+    }
+
+    /// Waits for the work and returns its value or rethrows its error.
+    func value() throws -> Value {
+        finished.wait()
+        finished.signal()
+        return try result!.get()
+    }
+}
+
+/// What an apply reads from the GitOps repository before it renders, started while the platform
+/// folder loads: the search for hand-edited files (`git diff-files`, a `stat` of every tracked
+/// file) and the last render state. Neither depends on the declaration, and on a large fleet they
+/// took a fifth of a one-tenant change after the load.
+struct RepositoryPrefetch: Sendable {
+    let drifted: Background<[String]>
+    let state: Background<RenderState?>
+
+    init(_ repo: GitOpsRepository) {
+        drifted = Background { try repo.driftedFiles() }
+        state = Background { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
+    }
+}
