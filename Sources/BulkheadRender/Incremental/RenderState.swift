@@ -58,7 +58,7 @@ public struct RenderState: Sendable, Equatable {
     public init?(parsing text: String, fingerprints readsFingerprints: Bool = true) {
         var lines = Self.lines(of: text)
         fingerprints = [:]
-        fingerprints.reserveCapacity(text.utf8.count / 100)
+        if readsFingerprints { fingerprints.reserveCapacity(text.utf8.count / 100) }
         guard lines.next() == Substring(Self.formatLine),
               let buildLine = lines.next(), buildLine.hasPrefix("build "),
               let headLine = lines.next(), headLine.hasPrefix("head "),
