@@ -74,7 +74,7 @@ extension Pipeline {
         let fingerprints = try Terminal.timed("fingerprint") { try RenderFingerprints.compute(declaration, placement: placement, build: build, policies: policies.digest) }
         let head = try knownHead ?? repo.head()
         let previous = try memory?.state(at: head, build: build)
-            ?? Terminal.timed("read state") { try prefetch?.state.value() ?? repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
+            ?? Terminal.timed("read state") { try prefetch.map { try $0.state.value() } ?? repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         let trusted = previous.map { $0.build == build && $0.head == head } ?? false
         let drifted = trusted && checksDrift ? try Terminal.timed("drift") { try prefetch?.drifted.value() ?? repo.driftedFiles() } : []
         let plan = IncrementalRender.plan(previous: previous, build: build, head: head, fingerprints: fingerprints,

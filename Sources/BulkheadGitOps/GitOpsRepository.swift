@@ -40,7 +40,12 @@ public struct GitOpsRepository: Sendable {
     /// Owned files that git tracks now, all or only those under `scopes`.
     public func ownedFiles(under scopes: [String]? = nil) throws(GitOpsError) -> Set<String> {
         guard exists else { return [] }
-        let head = try git.head()
+        return try ownedFiles(under: scopes, head: git.head())
+    }
+
+    /// `ownedFiles(under:)` for a caller that has just read HEAD.
+    func ownedFiles(under scopes: [String]?, head: String?) throws(GitOpsError) -> Set<String> {
+        guard exists else { return [] }
         let commit = head.flatMap { indexIsTree(of: $0) ? $0 : nil }
         return Set(try git.trackedFiles(under: scopes, commit: commit).filter(isOwned))
     }
@@ -133,7 +138,11 @@ public struct GitOpsRepository: Sendable {
     /// What writing `desired` would change, without writing anything. `scopes` limits pruning to
     /// owned files under those paths (files, or folders ending in `/`); `nil` means every owned file.
     public func plan(_ desired: [String: String], scopes: [String]? = nil) throws(GitOpsError) -> RepositoryChange {
-        let owned = try ownedFiles(under: scopes)
+        try plan(desired, scopes: scopes, head: head())
+    }
+
+    func plan(_ desired: [String: String], scopes: [String]?, head: String?) throws(GitOpsError) -> RepositoryChange {
+        let owned = try ownedFiles(under: scopes, head: head)
         return RepositoryChange.compute(desired: desired, owned: owned) { contents(of: $0) }
     }
 
@@ -150,9 +159,9 @@ public struct GitOpsRepository: Sendable {
     public func apply(_ desired: [String: String], scopes: [String]? = nil, message: (RepositoryChange) -> String) throws(GitOpsError) -> ApplyResult {
         try initializeIfNeeded()
         try recoverIfInterrupted()
-        let change = try plan(desired, scopes: scopes)
-        guard !change.isEmpty else { return ApplyResult(change: change, commit: nil) }
         let old = try git.head()
+        let change = try plan(desired, scopes: scopes, head: old)
+        guard !change.isEmpty else { return ApplyResult(change: change, commit: nil) }
         try writeJournal(Journal(head: old, paths: change.touched))
         Fault.point("after-journal")
         do {

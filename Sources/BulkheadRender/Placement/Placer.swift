@@ -93,7 +93,7 @@ public enum Placer {
         for (tenant, environment, region) in pending {
             let request = declaration.requestedCapacity(of: tenant)
             let tier = declaration.tiers[tenant.tier]
-            let candidates = declaration.clusters.filter { isCandidate(ClusterSites.Site($0), for: tenant, tier: tier, environment: environment, region: region) }
+            let candidates = declaration.clusters.filter { isCandidate($0, for: tenant, tier: tier, environment: environment, region: region) }
             var best: (cluster: Cluster, headroom: Double)?
             var lines: [String] = []
             for cluster in candidates {
