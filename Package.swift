@@ -37,10 +37,11 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
-        // The declaration: types, loading with source positions, validation (pure).
+        // The declaration: types, loading with source positions, validation (pure but for the
+        // parse cache kept between runs).
         .target(
             name: "BulkheadModel",
-            dependencies: ["BulkheadKube", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BulkheadKube", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Placement, tenant bundles and repository layout: declaration -> files (pure).

@@ -9,12 +9,13 @@ struct Pipeline {
     let options: PlatformOptions
 
     /// Loads the folder; throws a usage failure for a missing folder and a problems failure
-    /// (after printing them) when the declaration has errors. Warnings are printed.
-    func load() throws -> PlatformDeclaration {
+    /// (after printing them) when the declaration has errors. Warnings are printed. With a
+    /// `cache`, files parsed by an earlier run are not parsed again.
+    func load(cache: ParseCache? = nil) throws -> PlatformDeclaration {
         Terminal.progress("Loading \(options.platformDirectory) …")
         let result: DeclarationLoader.Result
         do {
-            result = try DeclarationLoader.load(folder: URL(fileURLWithPath: options.platformDirectory))
+            result = try DeclarationLoader.load(folder: URL(fileURLWithPath: options.platformDirectory), cache: cache)
         } catch {
             Terminal.clearProgress()
             throw CommandFailure.usage("error: \(error.description)")

@@ -100,6 +100,12 @@ public struct GitOpsRepository: Sendable {
 
     var stateDirectory: URL { gitDirectory.appendingPathComponent("bulkhead") }
 
+    /// A folder in `.git/bulkhead/` for files Bulkhead keeps for itself (never committed), or nil
+    /// while the repository does not exist yet (nothing is written before `git init`).
+    public func stateFolder(_ name: String) -> URL? {
+        exists ? stateDirectory.appendingPathComponent(name) : nil
+    }
+
     /// A file Bulkhead keeps for itself in `.git/bulkhead/` (never committed), or `nil`.
     public func stateFile(_ name: String) -> String? {
         FileManager.default.contents(atPath: stateDirectory.appendingPathComponent(name).path).map { String(decoding: $0, as: UTF8.self) }

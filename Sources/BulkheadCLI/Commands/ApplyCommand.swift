@@ -59,6 +59,12 @@ struct ApplyCommand: ParsableCommand {
     /// answering "no changes" from the last apply's state without loading anything. A caller that
     /// already holds the folder's `declaration` (the service) passes it, and it is not read again.
     /// `memory` and `checksDrift` are the service's (see `ApplyMemory`).
+    /// The cache of parsed declaration files kept in the repository's `.git/bulkhead/parsed/`,
+    /// holding only what this load used once it is done; none before the repository exists.
+    private static func parseCache(for repo: GitOpsRepository) -> ParseCache? {
+        repo.stateFolder("parsed").map { ParseCache(folder: $0, build: BuildIdentity.current) }
+    }
+
     static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool,
                         declaration loaded: PlatformDeclaration? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true) throws -> Outcome {
         let repo = Pipeline.repository(path)
@@ -75,7 +81,9 @@ struct ApplyCommand: ParsableCommand {
         let prefetch = loaded == nil && memory == nil && checksDrift ? RepositoryPrefetch(repo) : nil
         // However this apply ends, the prefetch's git run has finished before it returns.
         defer { _ = try? prefetch?.drifted.value() }
-        let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load() }
+        let cache = loaded == nil ? parseCache(for: repo) : nil
+        let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load(cache: cache) }
+        cache?.prune()
         try checkReplace(replace, in: declaration)
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input,
                                                       head: headBefore, memory: memory, checksDrift: checksDrift, prefetch: prefetch)
@@ -93,11 +101,14 @@ struct ApplyCommand: ParsableCommand {
                 let entries = RepositoryLayout.summarize(added: change.added, changed: change.changed, removed: change.removed)
                 return RepositoryLayout.commitMessage(platform: declaration.platform.name, entries: entries, added: change.added.count, changed: change.changed.count, removed: change.removed.count)
             }
+            // The state's lines but its head are written out on another thread while git commits.
+            let stateWithoutHead = render.state(head: nil)
+            let stateBody = Background { stateWithoutHead.serializedBody() }
             let result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
             // Recorded only after the commit point: a run that dies before it leaves the old
             // state, which no longer matches HEAD, so the next apply renders everything.
             let state = render.state(head: result.commit ?? render.head)
-            try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, state.serialized()) }
+            try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, state.serialized(body: stateBody.value())) }
             memory?.remember(state)
             return Outcome(headBefore: headBefore, result: result, rendered: render.rendered)
         } catch {

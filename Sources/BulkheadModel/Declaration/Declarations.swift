@@ -258,12 +258,20 @@ public struct TenantSource: Sendable {
     /// The 1-based line the text starts on.
     public var line: Int
     public var text: Substring
-    /// The tenant's `hashValue` when it was loaded. A tenant changed since (by code that edits a
-    /// loaded declaration) no longer matches, and its source no longer describes it.
+    /// The tenant's `valueHash(of:)` when it was loaded. A tenant changed since (by code that
+    /// edits a loaded declaration) no longer matches, and its source no longer describes it.
     public var valueHash: Int = 0
 
     /// Whether this source still describes `tenant`, as loaded.
-    public func describes(_ tenant: Tenant) -> Bool { valueHash == tenant.hashValue }
+    public func describes(_ tenant: Tenant) -> Bool { valueHash == Self.valueHash(of: tenant) }
+
+    /// A hash of all of `tenant` but its field locations, which only point loader errors at
+    /// lines and took most of the time of hashing a tenant.
+    public static func valueHash(of tenant: Tenant) -> Int {
+        var tenant = tenant
+        tenant.origin.fields = [:]
+        return tenant.hashValue
+    }
 }
 
 /// A whole, validated platform declaration.

@@ -108,28 +108,11 @@ public enum DeclarationLoader {
         var declaration = CrossChecks.assemble(documents, problems: &problems)
         for tenant in declaration.tenants {
             guard var source = documents.tenantSources[tenant.origin.location] else { continue }
-            source.valueHash = tenant.hashValue
+            source.valueHash = TenantSource.valueHash(of: tenant)
             declaration.tenantSources[tenant.name] = source
         }
         let sorted = sortedProblems(problems)
         return Result(declaration: sorted.contains { $0.severity == .error } ? nil : declaration, problems: sorted)
-    }
-}
-
-/// What each declaration file parsed to, by file name and text, for a process that loads the
-/// same folder again and again (the service validates every change against the whole folder).
-public final class ParseCache: @unchecked Sendable {
-    private let mutex = NSLock()
-    private var entries: [String: (text: String, documents: DocumentSet)] = [:]
-
-    public init() {}
-
-    func documents(file: String, text: String) -> DocumentSet? {
-        mutex.withLock { entries[file].flatMap { $0.text == text ? $0.documents : nil } }
-    }
-
-    func keep(_ documents: DocumentSet, file: String, text: String) {
-        mutex.withLock { entries[file] = (text, documents) }
     }
 }
 

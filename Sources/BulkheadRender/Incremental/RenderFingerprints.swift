@@ -36,14 +36,15 @@ public enum RenderFingerprints {
             input.origin = Origin(location: declaration.relativeToFolder(tenant.origin.location))
             return try knownTenantDigests.value(for: input) { try digest(input) }
         }
-        // Tenants are looked up by index: a lookup that returned the tenant itself copied it.
-        let tenantIndex = Dictionary(uniqueKeysWithValues: declaration.tenants.indices.map { (declaration.tenants[$0].name, $0) })
 
         var result: [RenderUnit: String] = [:]
         result.reserveCapacity(placement.lock.placements.count * 2 + declaration.clusters.count)
         var placedByCluster: [String: [Int]] = [:]
-        for (name, placements) in placement.lock.placements {
-            guard let index = tenantIndex[name], let tier = tiers[declaration.tenants[index].tier] else { continue }
+        // In the tenants' order (by name), so that each cluster's list below is sorted already, and
+        // by index: reading the tenant itself copied it.
+        for index in declaration.tenants.indices {
+            let name = declaration.tenants[index].name
+            guard let placements = placement.lock.placements[name], let tier = tiers[declaration.tenants[index].tier] else { continue }
             for clusterName in Set(placements.map(\.cluster)) {
                 guard let cluster = clusters[clusterName] else { continue }
                 placedByCluster[clusterName, default: []].append(index)

@@ -28,9 +28,16 @@ public struct RenderState: Sendable, Equatable {
     }
 
     /// One line per fact: the header, then warnings, then the units sorted (so a reader that only
-    /// needs the header and warnings can stop at the first unit line).
-    public func serialized() -> String {
-        var text = [Self.formatLine, "build \(build)", "head \(head ?? "-")", "input \(input)"].joined(separator: "\n") + "\n"
+    /// needs the header and warnings can stop at the first unit line). `body` is what
+    /// `serializedBody()` returned for a state that differs at most in `head`.
+    public func serialized(body: String? = nil) -> String {
+        [Self.formatLine, "build \(build)", "head \(head ?? "-")", "input \(input)"].joined(separator: "\n") + "\n" + (body ?? serializedBody())
+    }
+
+    /// The warning and unit lines of `serialized()`: all of it that does not depend on `head`, so
+    /// that it can be written while the commit that gives the head is made.
+    public func serializedBody() -> String {
+        var text = ""
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for (unit, problems) in warnings.sorted(by: { $0.key < $1.key }) {
