@@ -32,19 +32,29 @@ struct StoredTenantFiles: Sendable {
     /// Stores `documents` when the file holds only tenants and had no problem; true when stored.
     func write(_ documents: DocumentSet, key: String, file: String, text: String) -> Bool {
         guard let data = TenantFileCoding.encode(documents, file: file, text: text) else { return false }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            // Written aside and renamed, so a reader never sees half a file.
-            let temporary = folder.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).tmp")
-            try Data(data).write(to: temporary)
-            guard rename(temporary.path, url(key).path) == 0 else {
-                try? FileManager.default.removeItem(at: temporary)
-                return false
-            }
-            return true
-        } catch {
+        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil else { return false }
+        // Written aside and renamed, so a reader never sees half a file.
+        let temporary = folder.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        guard Self.writeWithoutSync(data, to: temporary), rename(temporary, url(key).path) == 0 else {
+            unlink(temporary)
             return false
         }
+        return true
+    }
+
+    /// Writes `bytes` to a new file with plain POSIX calls: `Data.write` syncs every file to the
+    /// disk, which a cache entry (lost in a crash at the cost of one parse) does not need.
+    private static func writeWithoutSync(_ bytes: [UInt8], to path: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            guard result > 0 else { return false }
+            written += result
+        }
+        return true
     }
 
     /// Removes every file but those stored under `keys`: files of changed or removed declaration
