@@ -72,7 +72,8 @@ enum TenantFileCoding {
                 out.number(utf8.distance(from: utf8.startIndex, to: source.text.endIndex))
             }
         }
-        guard documents.tenantSources.keys.allSatisfy({ location in documents.tenants.contains { $0.origin.location == location } }) else { return nil }
+        let locations = Set(documents.tenants.map(\.origin.location))
+        guard documents.tenantSources.keys.allSatisfy(locations.contains) else { return nil }
         return out.data
     }
 
