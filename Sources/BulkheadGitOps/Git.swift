@@ -92,6 +92,28 @@ public struct Git: Sendable {
 
     private static let identityConfigured = Mutex<[String: Bool]>([:])
 
+    /// The author and committer of a new commit ("Name <email> seconds zone"), as git itself
+    /// would write them.
+    public struct CommitIdentity: Sendable {
+        public var author: String
+        public var committer: String
+    }
+
+    /// Who a commit made now is by: `git var` reads the environment (`GIT_AUTHOR_NAME`,
+    /// `GIT_COMMITTER_DATE`, …) and the configuration as `git commit` does, with the identity of
+    /// `committing()` when none is configured.
+    public func commitIdentity() throws(GitOpsError) -> CommitIdentity {
+        let listing = try committing().text(["var", "-l"]).split(separator: "\n")
+        // The identities come after the configuration; the last line of each name wins.
+        func value(_ name: String) -> String? {
+            listing.last { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+        }
+        guard let author = value("GIT_AUTHOR_IDENT"), let committer = value("GIT_COMMITTER_IDENT") else {
+            throw GitOpsError("git var -l in \(root.path) gave no author or committer identity; set user.name and user.email")
+        }
+        return CommitIdentity(author: author, committer: committer)
+    }
+
     /// Output as trimmed text.
     public func text(_ args: [String], input: Data? = nil) throws(GitOpsError) -> String {
         String(decoding: try run(args, input: input).output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -22,7 +22,6 @@ public struct GitOpsRepository: Sendable {
 
     var gitDirectory: URL { root.appendingPathComponent(".git") }
     var journalURL: URL { gitDirectory.appendingPathComponent("bulkhead-journal") }
-    var temporaryIndexURL: URL { gitDirectory.appendingPathComponent("bulkhead-index") }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: gitDirectory.path) }
 
@@ -171,9 +170,7 @@ public struct GitOpsRepository: Sendable {
         try writeJournal(Journal(head: old, paths: change.touched))
         Fault.point("after-journal")
         do {
-            try writeWorkingTreeAndObjects(desired, change: change, parent: old)
-            Fault.point("after-write")
-            let commit = try commit(change: change, parent: old, message: message(change))
+            let commit = try writeAndCommit(desired, change: change, parent: old, message: message(change))
             Fault.point("after-commit-point")
             // `commit` is nil when the working tree only went back to what HEAD holds (files
             // edited or deleted by hand were restored): there is nothing to commit.
@@ -185,21 +182,63 @@ public struct GitOpsRepository: Sendable {
         }
     }
 
-    /// Writes the working tree; for a large change, imports the new objects as a pack at the
-    /// same time (see `importObjects`), so git's work overlaps the file writes.
-    func writeWorkingTreeAndObjects(_ desired: [String: String], change: RepositoryChange, parent: String?) throws(GitOpsError) {
-        guard change.added.count + change.changed.count >= Self.packImportThreshold else {
-            return try writeWorkingTree(desired, change: change)
+    /// Writes the working tree and stages it while `git fast-import` makes the commit from
+    /// `desired` (see `importCommit`), then moves HEAD to the commit: the commit point. Returns
+    /// `nil` when the commit's tree is the parent's (only files edited by hand were restored).
+    func writeAndCommit(_ desired: [String: String], change: RepositoryChange, parent: String?, message: String) throws(GitOpsError) -> String? {
+        // What someone staged by hand is not Bulkhead's to commit: the commit is made from
+        // `desired`, not from the index, and such paths stay staged as they were. Only then is
+        // the index not the commit's tree afterwards (see `indexIsTree`).
+        let stagedByHand = try parent.map { parent throws(GitOpsError) in try hasPathsStagedByHand(besides: change, parent: parent) } ?? false
+        let identity = try git.commitIdentity()
+        let importing = DispatchGroup()
+        let result = ImportResult()
+        DispatchQueue.global().async(group: importing) {
+            result.value = Result { () throws(GitOpsError) in
+                try importCommit(desired, change: change, parent: parent, message: message, identity: identity)
+            }
         }
-        let importFailure = FirstFailure()
-        let imported = DispatchGroup()
-        DispatchQueue.global().async(group: imported) {
-            do throws(GitOpsError) { try importObjects(desired, change: change, parent: parent) } catch { importFailure.record(error) }
+        let staged = Result { () throws(GitOpsError) in
+            try writeWorkingTree(desired, change: change)
+            Fault.point("after-write")
+            try stage(change.touched)
         }
-        let written = Result { () throws(GitOpsError) in try writeWorkingTree(desired, change: change) }
-        imported.wait()
-        try written.get()
-        if let error = importFailure.error { throw error }
+        importing.wait()
+        try staged.get()
+        let imported = try result.value!.get()
+        removeStateFile(Self.indexStampName)
+        if imported.tree == imported.parentTree {
+            try git.run(["update-ref", "-d", Self.importRef])
+            if !stagedByHand, let parent { stampIndex(head: parent) }
+            return nil
+        }
+        Fault.point("before-commit-point")
+        let old = parent ?? String(repeating: "0", count: 40)
+        try git.run(["update-ref", "-m", "bulkhead apply", "--stdin"],
+                    input: Data("update HEAD \(imported.commit) \(old)\ndelete \(Self.importRef)\n".utf8))
+        if !stagedByHand { stampIndex(head: imported.commit) }
+        return imported.commit
+    }
+
+    /// Whether the index holds staged changes to paths other than `change`'s, compared with
+    /// `parent`. Known to be false without asking git while the index is as the last apply left it.
+    func hasPathsStagedByHand(besides change: RepositoryChange, parent: String) throws(GitOpsError) -> Bool {
+        guard !indexIsTree(of: parent) else { return false }
+        let touched = Set(change.touched)
+        return try git.run(["diff-index", "--cached", "--name-only", "-z", parent]).output.split(separator: 0)
+            .contains { !touched.contains(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Records the touched paths' working-tree files in the index (`--info-only`: the objects
+    /// come from the import; git hashes each file and keeps its stat data).
+    ///
+    /// Index version 4 compresses paths: a third smaller for a fleet's deep, repetitive folders,
+    /// so every later read and write of the index is faster. The index is split
+    /// (`core.splitIndex`): most entries stay in a shared file that is written rarely, so staging
+    /// a few files writes a small part of a large index.
+    func stage(_ paths: [String]) throws(GitOpsError) {
+        try git.run(["-c", "core.splitIndex=true", "update-index", "--index-version", "4", "--add", "--remove", "--info-only", "-z", "--stdin"],
+                    input: Data(paths.joined(separator: "\0").utf8))
     }
 
     /// Writes the added and changed files, then removes the pruned ones. Files are written in
@@ -282,71 +321,6 @@ public struct GitOpsRepository: Sendable {
         }
     }
 
-    /// Stages the touched paths in a temporary index, writes the tree and commit, then installs
-    /// the index and moves HEAD (the commit point).
-    func commit(change: RepositoryChange, parent: String?, message: String) throws(GitOpsError) -> String? {
-        let manager = FileManager.default
-        try? manager.removeItem(at: temporaryIndexURL)
-        let realIndex = gitDirectory.appendingPathComponent("index")
-        if manager.fileExists(atPath: realIndex.path) {
-            do { try manager.copyItem(at: realIndex, to: temporaryIndexURL) } catch {
-                throw GitOpsError("cannot copy the git index: \(error.localizedDescription)")
-            }
-        }
-        var staging = git
-        staging.environment["GIT_INDEX_FILE"] = temporaryIndexURL.path
-        // What someone staged by hand is not Bulkhead's to commit: it is left out of the commit
-        // and stays staged in the real index (see below).
-        let touched = Set(change.touched)
-        let indexIsParentTree = parent.map(indexIsTree(of:)) ?? false
-        let stagedByHand = indexIsParentTree ? [] : try parent.map { parent throws(GitOpsError) in
-            try staging.run(["diff-index", "--cached", "--name-only", "-z", parent]).output.split(separator: 0)
-                .map { String(decoding: $0, as: UTF8.self) }.filter { !touched.contains($0) }
-        } ?? []
-        if let parent, !stagedByHand.isEmpty {
-            try staging.run(["reset", "-q", parent, "--pathspec-from-file=-", "--pathspec-file-nul"], input: Data(stagedByHand.joined(separator: "\0").utf8))
-        }
-        let paths = Data(change.touched.joined(separator: "\0").utf8)
-        // Index version 4 compresses paths: a third smaller for a fleet's deep, repetitive folders,
-        // so every later read and write of the index is faster. The new blobs are written as loose
-        // objects with fast compression (level 1 instead of 6 saves a quarter of the time on a
-        // fleet-wide render); `git gc` packs them properly later.
-        // The index is split (core.splitIndex): most entries stay in a shared file that is written
-        // rarely, so staging a few files and writing the tree each write a fifth of a large index.
-        try staging.run(["-c", "core.looseCompression=1", "-c", "core.splitIndex=true", "update-index", "--index-version", "4", "--add", "--remove", "-z", "--stdin"], input: paths)
-        let tree = try staging.text(["-c", "core.splitIndex=true", "write-tree"])
-        if let parent, try git.text(["rev-parse", "\(parent)^{tree}"]) == tree {
-            removeStateFile(Self.indexStampName)
-            try installIndex(stagedByHand: stagedByHand, touched: paths)
-            if stagedByHand.isEmpty { stampIndex(head: parent) }
-            return nil
-        }
-        let identity = try git.committing()
-        let commit = try identity.text(["commit-tree", tree] + (parent.map { ["-p", $0] } ?? []) + ["-F", "-"], input: Data(message.utf8))
-        Fault.point("before-commit-point")
-        removeStateFile(Self.indexStampName)
-        try installIndex(stagedByHand: stagedByHand, touched: paths)
-        try git.run(["update-ref", "-m", "bulkhead apply", "HEAD", commit, parent ?? String(repeating: "0", count: 40)])
-        // With hand-staged paths kept, the index is not the commit's tree.
-        if stagedByHand.isEmpty { stampIndex(head: commit) }
-        return commit
-    }
-
-    /// Makes the real index hold the touched paths as committed. Usually the temporary index
-    /// replaces it; when someone had staged other paths by hand, the touched paths are staged
-    /// into the real index instead, so their staging stays as it was.
-    func installIndex(stagedByHand: [String], touched: Data) throws(GitOpsError) {
-        let realIndex = gitDirectory.appendingPathComponent("index")
-        if stagedByHand.isEmpty {
-            guard rename(temporaryIndexURL.path, realIndex.path) == 0 else {
-                throw GitOpsError("cannot install the git index: \(String(cString: strerror(errno)))")
-            }
-            return
-        }
-        try git.run(["update-index", "--add", "--remove", "-z", "--stdin"], input: touched)
-        try? FileManager.default.removeItem(at: temporaryIndexURL)
-    }
-
     // MARK: Journal and recovery
 
     struct Journal: Codable {
@@ -380,7 +354,6 @@ public struct GitOpsRepository: Sendable {
             throw GitOpsError("\(journalURL.path) is damaged; inspect `git status` and remove the file by hand")
         }
         let manager = FileManager.default
-        try? manager.removeItem(at: temporaryIndexURL)
         let head = try git.head()
         let inHead = try head.map { commit throws(GitOpsError) in try git.files(in: commit) } ?? []
         let restore = journal.paths.filter { inHead.contains($0) }
@@ -397,6 +370,11 @@ public struct GitOpsRepository: Sendable {
         }
         try? manager.removeItem(at: journalURL)
     }
+}
+
+/// The import's outcome, written by its worker before the group is left and read after waiting.
+final class ImportResult: @unchecked Sendable {
+    var value: Result<GitOpsRepository.ImportedCommit, GitOpsError>?
 }
 
 /// The first error of parallel workers; later ones are dropped.

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Every apply makes its commit through `git fast-import`: the new files and removals are
+/// streamed as one commit on top of the parent, and fast-import writes only the blobs and the
+/// trees on the changed paths (reading the rest of the parent's tree lazily). A fleet-wide render
+/// is stored as one pack instead of 200,000 loose objects; a small change is unpacked into loose
+/// objects by git itself (`fastimport.unpackLimit`). The index plays no part in making the
+/// commit, so staging touched paths (`update-index`) runs beside the import, and no `write-tree`
+/// has to read the whole index.
+///
+/// The commit lands on a scratch ref; the caller moves HEAD to it and removes that ref in one
+/// ref transaction (the commit point). A run killed before leaves at most an unreferenced commit.
+extension GitOpsRepository {
+    static let importRef = "refs/bulkhead/import"
+
+    /// What `importCommit` made: the new commit, its tree, and the parent's tree.
+    struct ImportedCommit {
+        var commit: String
+        var tree: String
+        var parentTree: String?
+    }
+
+    /// Streams the added and changed files and the removals to `git fast-import` as one commit
+    /// on top of `parent`, with `identity`'s author and committer lines and `message`.
+    func importCommit(_ desired: [String: String], change: RepositoryChange, parent: String?, message: String,
+                      identity: Git.CommitIdentity) throws(GitOpsError) -> ImportedCommit {
+        // No delta search (it would compare each file with the previous one, single-threaded)
+        // and fast compression; `git gc` packs properly later.
+        let output = try git.run(["-c", "pack.compression=1", "fast-import", "--quiet", "--force", "--depth=0", "--done"], writeInput: { handle in
+            var stream = ImportStream(handle: handle)
+            stream.append("commit \(Self.importRef)\nmark :1\nauthor \(identity.author)\ncommitter \(identity.committer)\n")
+            stream.append("data \(message.utf8.count)\n\(message)\n")
+            if let parent { stream.append("from \(parent)\n") }
+            for path in change.added + change.changed {
+                var text = desired[path]!
+                stream.append("M 100644 inline \(Self.importPath(path))\ndata \(text.utf8.count)\n")
+                text.withUTF8 { stream.append($0) }
+                stream.append("\n")
+            }
+            for path in change.removed { stream.append("D \(Self.importPath(path))\n") }
+            // Ends the commit, then asks for its name and for both root trees.
+            stream.append("\nget-mark :1\nls :1 \"\"\n")
+            if let parent { stream.append("ls \(parent) \"\"\n") }
+            stream.append("done\n")
+            stream.flush()
+        }).output
+        // "<commit>\n", then per `ls` "040000 tree <tree>\t\n".
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let trees = lines.dropFirst().compactMap { line in line.split(separator: " ").dropFirst(2).first?.split(separator: "\t").first.map(String.init) }
+        guard let commit = lines.first.map(String.init), commit.count == 40, trees.count == (parent == nil ? 1 : 2) else {
+            throw GitOpsError("git fast-import gave an unexpected answer: \(String(decoding: output.prefix(300), as: UTF8.self))")
+        }
+        return ImportedCommit(commit: commit, tree: trees[0], parentTree: parent == nil ? nil : trees[1])
+    }
+
+/// A path as fast-import reads it: C-quoted when it holds a quote, backslash or line break.
+    static func importPath(_ path: String) -> String {
+        guard path.contains(where: { $0 == "\"" || $0 == "\\" || $0 == "\n" }) else { return path }
+        var quoted = "\""
+        for character in path {
+            switch character {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            default: quoted.append(character)
+            }
+        }
+        return quoted + "\""
+    }
+}
+
+/// Buffers writes to a pipe in 1 MiB pieces. After a failed write (git exited early) the rest
+/// is dropped; git's exit status reports the failure.
+struct ImportStream {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    var failed = false
+    static let pieceSize = 1 << 20
+
+    init(handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(Self.pieceSize * 2)
+    }
+
+    mutating func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.pieceSize { flush() }
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.pieceSize { flush() }
+    }
+
+    mutating func flush() {
+        guard !failed, !buffer.isEmpty else { buffer.removeAll(keepingCapacity: true); return }
+        do { try handle.write(contentsOf: buffer) } catch { failed = true }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
