@@ -8,7 +8,7 @@ import Foundation
 struct RepositoryRender {
     var rendered: RenderedRepository
     var plan: IncrementalRender.Plan
-    var fingerprints: [RenderUnit: String]
+    var fingerprints: [RenderUnit: Fingerprint]
     /// Warnings of every unit, rendered now or carried over from the last apply.
     var unitWarnings: [RenderUnit: [Problem]]
     var build: String

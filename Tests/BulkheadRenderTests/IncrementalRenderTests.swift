@@ -57,7 +57,7 @@ import Yams
     }
 
     @Test func planRendersEverythingWithoutATrustedState() {
-        let fingerprints: [RenderUnit: String] = [.cluster("a"): "1"]
+        let fingerprints: [RenderUnit: Fingerprint] = [.cluster("a"): Fingerprint(hashing: "1")]
         let state = RenderState(build: "b", head: "h1", fingerprints: fingerprints)
         let cases: [(RenderState?, String, String?)] = [(nil, "b", "h1"), (state, "other", "h1"), (state, "b", "h2"), (state, "b", nil)]
         for (previous, build, head) in cases {
@@ -70,8 +70,9 @@ import Yams
     @Test func planSelectsChangedNewRemovedAndDriftedUnits() {
         let a = RenderUnit.tenant(cluster: "c1", tenant: "a"), b = RenderUnit.tenant(cluster: "c1", tenant: "b")
         let gone = RenderUnit.tenant(cluster: "c1", tenant: "gone"), new = RenderUnit.tenant(cluster: "c2", tenant: "a")
-        let previous = RenderState(build: "b", head: "h", fingerprints: [a: "1", b: "1", gone: "1", .cluster("c1"): "1"])
-        let now: [RenderUnit: String] = [a: "2", b: "1", new: "1", .cluster("c1"): "1"]
+        let one = Fingerprint(hashing: "1"), two = Fingerprint(hashing: "2")
+        let previous = RenderState(build: "b", head: "h", fingerprints: [a: one, b: one, gone: one, .cluster("c1"): one])
+        let now: [RenderUnit: Fingerprint] = [a: two, b: one, new: one, .cluster("c1"): one]
         let quiet = IncrementalRender.plan(previous: previous, build: "b", head: "h", fingerprints: now, drifted: [], lockChanged: false)
         #expect(quiet == .units(render: [a, new], removed: [gone]))
         let drifted = IncrementalRender.plan(previous: previous, build: "b", head: "h", fingerprints: now,
@@ -85,11 +86,15 @@ import Yams
 
     @Test func renderStateReadsBackWhatItWrote() throws {
         let warning = Problem("no-node-pool", "tenant 'x' has no pool", at: SourceLocation(file: "t.yaml", line: 3, column: 9), path: "spec.tier", severity: .warning)
-        let state = RenderState(build: "0.1.0+123+4.5", head: "abc", fingerprints: [.lock: "f0", .cluster("c"): "f1", .tenant(cluster: "c", tenant: "t"): "f2"],
+        let state = RenderState(build: "0.1.0+123+4.5", head: "abc", fingerprints: [.lock: Fingerprint(hashing: "f0"), .cluster("c"): Fingerprint(hashing: "f1"), .tenant(cluster: "c", tenant: "t"): Fingerprint(hashing: "f2")],
                                 warnings: [.cluster("c"): [warning]])
         #expect(RenderState(parsing: state.serialized()) == state)
         #expect(RenderState(parsing: "bulkhead-render-state 3\nbuild x\nhead -\n") == nil)
-        #expect(RenderState(parsing: state.serialized() + "unit f3 nonsense/key/x/y\n") == nil)
+        #expect(RenderState(parsing: state.serialized() + "unit \(Fingerprint(hashing: "f3")) nonsense/key/x/y\n") == nil)
+        #expect(RenderState(parsing: state.serialized() + "unit f3 cluster/d\n") == nil, "a fingerprint is 64 hex digits")
+        #expect(RenderState(parsing: state.serialized() + "unit \(String(repeating: "g", count: 64)) cluster/d\n") == nil)
+        #expect(state.serialized().contains("unit \(Fingerprint(hashing: "f2")) tenant/c/t\n"))
+        #expect(Fingerprint(hashing: "f2").description == "e4ab4e3b1493d5a997b4e51cdefbaa10570ef3ea9432bd72e7b6a89654ceb7f6", "the SHA-256 of f2, as sha256sum prints it")
         // The header-only read keeps the warnings (printed by a no-op apply) and skips the units.
         let header = try #require(RenderState(parsing: state.serialized(), fingerprints: false))
         #expect(header.warnings == state.warnings && header.head == "abc" && header.fingerprints.isEmpty)
@@ -99,7 +104,7 @@ import Yams
     /// a tenant moved to another line of its file does not.
     @Test func fingerprintsDoNotDependOnHowTheFolderIsNamed() throws {
         let folder = ExampleSnapshotTests.repositoryRoot.appendingPathComponent("examples/acme")
-        var all: [[RenderUnit: String]] = []
+        var all: [[RenderUnit: Fingerprint]] = []
         for prefix in ["examples/acme", "./examples/acme/", folder.path, ""] {
             let declaration = try #require(try DeclarationLoader.load(folder: folder, displayPrefix: prefix).declaration)
             let placement = try RepositoryRenderer.place(declaration, lock: PlacementLock())
@@ -126,7 +131,7 @@ import Yams
                 + "  costCenter: CC-1\n  environments: [dev, prod]\n  dataClassification: internal\n  quota: {requests.cpu: \"\(cpu)\"}\n"
         }
         let stream = tenant("alpha", cpu: "1") + "---\n" + tenant("beta", cpu: "1") + "---\n" + tenant("gamma", cpu: "1")
-        func fingerprints(_ text: String, lock: PlacementLock) throws -> (text: [RenderUnit: String], value: [RenderUnit: String], lock: PlacementLock) {
+        func fingerprints(_ text: String, lock: PlacementLock) throws -> (text: [RenderUnit: Fingerprint], value: [RenderUnit: Fingerprint], lock: PlacementLock) {
             var declaration = try #require(DeclarationLoader.load(sources: sources + [("tenants/stream.yaml", text)]).declaration)
             #expect(declaration.tenantSources.count == declaration.tenants.count)
             let placement = try RepositoryRenderer.place(declaration, lock: lock)
@@ -136,7 +141,7 @@ import Yams
         }
         let base = try fingerprints(stream, lock: PlacementLock())
         #expect(base.text != base.value, "loaded tenants are fingerprinted by text")
-        func changed(_ now: [RenderUnit: String], _ before: [RenderUnit: String]) -> Set<RenderUnit> {
+        func changed(_ now: [RenderUnit: Fingerprint], _ before: [RenderUnit: Fingerprint]) -> Set<RenderUnit> {
             Set(now.keys.filter { now[$0] != before[$0] })
         }
         let edits = [

@@ -23,7 +23,7 @@ public enum IncrementalRender {
     ///   - fingerprints: every unit of the declaration now (the lock excluded).
     ///   - drifted: tracked paths whose working-tree file differs from the index.
     ///   - lockChanged: whether placement differs from the lock file on disk.
-    public static func plan(previous: RenderState?, build: String, head: String?, fingerprints: [RenderUnit: String], drifted: [String], lockChanged: Bool) -> Plan {
+    public static func plan(previous: RenderState?, build: String, head: String?, fingerprints: [RenderUnit: Fingerprint], drifted: [String], lockChanged: Bool) -> Plan {
         guard let previous else { return .everything(reason: "no render state") }
         guard previous.build == build else { return .everything(reason: "another build rendered the repository") }
         guard previous.head == head else { return .everything(reason: "HEAD moved since the last apply") }
@@ -38,7 +38,7 @@ public enum IncrementalRender {
     }
 
     /// Warnings of the units that were not rendered this time, from the previous state.
-    public static func carriedWarnings(previous: RenderState?, plan: Plan, fingerprints: [RenderUnit: String]) -> [RenderUnit: [Problem]] {
+    public static func carriedWarnings(previous: RenderState?, plan: Plan, fingerprints: [RenderUnit: Fingerprint]) -> [RenderUnit: [Problem]] {
         guard let previous, case .units(let render, _) = plan else { return [:] }
         return previous.warnings.filter { unit, _ in fingerprints[unit] != nil && !render.contains(unit) }
     }

@@ -15,7 +15,7 @@ public enum RenderFingerprints {
     /// one per cluster, and the lock.
     /// `policies` is the digest of the platform's policy files (cluster units render them, and
     /// tenant units are gated against them).
-    public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: String] {
+    public static func compute(_ declaration: PlatformDeclaration, placement: PlacementResult, build: String, policies: String = "") throws -> [RenderUnit: Fingerprint] {
         // Locations are taken relative to the platform folder, so the same folder named another
         // way (`acme`, `./acme`, an absolute path, or the service's own loader) fingerprints alike.
         // Policies are part of every unit: tenant units are gated against them when rendered.
@@ -28,33 +28,37 @@ public enum RenderFingerprints {
         // since, or one not loaded from a file, by its encoded value). Encoded, a tenant's field
         // locations only point loader errors at lines; leaving them out halves the cost. Its
         // document location stays: warnings point at it.
-        let tenantDigests = try declaration.tenants.parallelMap { tenant in
+        let tenantDigests = try declaration.tenants.parallelMap { tenant -> Fingerprint in
             if let source = declaration.tenantSources[tenant.name], source.describes(tenant) {
                 return sourceDigest(source, file: declaration.relativeToFolder(tenant.origin.location).file)
             }
             var input = tenant
             input.origin = Origin(location: declaration.relativeToFolder(tenant.origin.location))
-            return try knownTenantDigests.value(for: input) { try digest(input) }
+            return try knownTenantDigests.value(for: input) { try Fingerprint(SHA256.hash(data: YAMLWriter.bytes([TreeNode(encoding: input)]))) }
         }
 
-        // Each tenant's units on another core when there is one (hashing 50,000 units took a
-        // sixth of a one-tenant change), merged in the tenants' order (by name), so that each
-        // cluster's list below is sorted already. Tenants are read by index: reading the tenant
-        // itself copied it.
-        let unitsByTenant = Array(declaration.tenants.indices).parallelMap { [clusters, tiers] index -> [(cluster: String, fingerprint: String)] in
-            guard let placements = placement.lock.placements[declaration.tenants[index].name],
-                  let tier = tiers[declaration.tenants[index].tier] else { return [] }
-            return Set(placements.map(\.cluster)).compactMap { clusterName in
-                guard let cluster = clusters[clusterName] else { return nil }
+        // Everything a tenant unit depends on but the tenant, hashed once per cluster and tier:
+        // a unit's fingerprint is then one short hash of that and the tenant's digest.
+        var shared: [String: [String: Fingerprint]] = [:]
+        for (clusterName, cluster) in clusters {
+            for (tierName, tier) in tiers { shared[clusterName, default: [:]][tierName] = Fingerprint(SHA256.hash(data: base + cluster + tier)) }
+        }
+        // Each tenant's units on another core when there is one, merged in the tenants' order (by
+        // name), so that each cluster's list below is sorted already. Tenants are read by index:
+        // reading the tenant itself copied it.
+        let unitsByTenant = Array(declaration.tenants.indices).parallelMap { [shared] index -> [(cluster: String, fingerprint: Fingerprint)] in
+            guard let placements = placement.lock.placements[declaration.tenants[index].name] else { return [] }
+            let tier = declaration.tenants[index].tier
+            var seen: Set<String> = []
+            return placements.compactMap { placed in
+                guard seen.insert(placed.cluster).inserted, let prefix = shared[placed.cluster]?[tier] else { return nil }
                 var hasher = SHA256()
-                hasher.update(data: base)
-                hasher.update(data: cluster)
-                hasher.update(data: tier)
-                hasher.update(data: tenantDigests[index])
-                return (clusterName, hex(digest: hasher.finalize()))
+                prefix.withBytes { hasher.update(bufferPointer: $0) }
+                tenantDigests[index].withBytes { hasher.update(bufferPointer: $0) }
+                return (placed.cluster, Fingerprint(hasher.finalize()))
             }
         }
-        var result: [RenderUnit: String] = [:]
+        var result: [RenderUnit: Fingerprint] = [:]
         result.reserveCapacity(placement.lock.placements.count * 2 + declaration.clusters.count)
         var placedByCluster: [String: [Int]] = [:]
         for (index, units) in unitsByTenant.enumerated() {
@@ -67,16 +71,19 @@ public enum RenderFingerprints {
         // a dedicated-nodes tenant is in warnings about its node pool.
         let allTiers = tiers.keys.sorted().map { tiers[$0]! }.reduce(Data(), +)
         let clusterFingerprints = declaration.clusters.parallelMap { [clusters, placedByCluster] cluster in
-            var input = base + clusters[cluster.name]! + allTiers
+            var input = [UInt8](base + clusters[cluster.name]! + allTiers)
             let held = (placedByCluster[cluster.name] ?? []).sorted { declaration.tenants[$0].name < declaration.tenants[$1].name }
             for index in held {
                 let (name, tier) = (declaration.tenants[index].name, declaration.tenants[index].tier)
-                input += Data("\u{0}\(name)\u{0}\(tier)".utf8)
+                input.append(0)
+                input.append(contentsOf: name.utf8)
+                input.append(0)
+                input.append(contentsOf: tier.utf8)
                 if declaration.tiers[tier]?.isolation == .dedicatedNodes {
-                    input += Data("\u{0}\(declaration.relativeToFolder(declaration.tenants[index].origin.location))".utf8)
+                    input.append(contentsOf: "\u{0}\(declaration.relativeToFolder(declaration.tenants[index].origin.location))".utf8)
                 }
             }
-            return hex(input)
+            return Fingerprint(SHA256.hash(data: input))
         }
         for (cluster, fingerprint) in zip(declaration.clusters, clusterFingerprints) { result[.cluster(cluster.name)] = fingerprint }
         return result
@@ -104,15 +111,15 @@ public enum RenderFingerprints {
     /// Digests of tenants seen before in this process, by the tenant itself (comparing a tenant
     /// costs a fraction of encoding it). The service fingerprints the whole platform on every
     /// change, and all but one tenant are the ones it saw last time.
-    static let knownTenantDigests = HashedMemo<Tenant, Data>(capacity: 100_000)
+    static let knownTenantDigests = HashedMemo<Tenant, Fingerprint>(capacity: 100_000)
 
     /// A digest of a tenant's document text, start line and file (relative to the folder).
-    static func sourceDigest(_ source: TenantSource, file: String) -> Data {
+    static func sourceDigest(_ source: TenantSource, file: String) -> Fingerprint {
         var hasher = SHA256()
         hasher.update(data: Data("tenant source\u{0}\(file)\u{0}\(source.line)\u{0}".utf8))
         var text = source.text
         text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return Data(hasher.finalize())
+        return Fingerprint(hasher.finalize())
     }
 
     static func digest(_ value: some Encodable) throws -> Data {

@@ -15,11 +15,11 @@ public struct RenderState: Sendable, Equatable {
     public var head: String?
     /// A digest of the declaration files and placement options the last apply read.
     public var input: String
-    public var fingerprints: [RenderUnit: String]
+    public var fingerprints: [RenderUnit: Fingerprint]
     /// Warnings by unit; placement warnings are kept under the lock.
     public var warnings: [RenderUnit: [Problem]]
 
-    public init(build: String, head: String?, input: String = "-", fingerprints: [RenderUnit: String], warnings: [RenderUnit: [Problem]] = [:]) {
+    public init(build: String, head: String?, input: String = "-", fingerprints: [RenderUnit: Fingerprint], warnings: [RenderUnit: [Problem]] = [:]) {
         self.build = build
         self.head = head
         self.input = input
@@ -46,66 +46,74 @@ public struct RenderState: Sendable, Equatable {
                 text += "warning \(unit) \(String(decoding: json, as: UTF8.self))\n"
             }
         }
-        // One string appended to, not a line array joined: a large fleet has a line per placement.
-        let keyed = fingerprints.map { (key: $0.key.description, fingerprint: $0.value) }.sorted { $0.key < $1.key }
-        text.reserveCapacity(text.utf8.count + keyed.count * 110)
-        for unit in keyed {
-            text += "unit "
-            text += unit.fingerprint
-            text += " "
-            text += unit.key
-            text += "\n"
+        // Written as bytes, not appended strings: a large fleet has a line per placement. Units are
+        // sorted by kind, cluster and tenant (a fixed order, without building each unit's key).
+        let units = fingerprints.sorted { $0.key.sortsBefore($1.key) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(units.count * 110)
+        for (unit, fingerprint) in units {
+            bytes.append(contentsOf: "unit ".utf8)
+            fingerprint.appendHex(to: &bytes)
+            bytes.append(UInt8(ascii: " "))
+            unit.appendKey(to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
         }
-        return text
+        return text + String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads a state file; `nil` when it is damaged or of another format (then everything is
     /// rendered). With `fingerprints: false` it stops before the unit lines: enough to decide
     /// whether anything changed at all, at a fraction of the cost on a large fleet.
     public init?(parsing text: String, fingerprints readsFingerprints: Bool = true) {
-        var lines = Self.lines(of: text)
-        fingerprints = [:]
-        if readsFingerprints { fingerprints.reserveCapacity(text.utf8.count / 100) }
-        guard lines.next() == Substring(Self.formatLine),
-              let buildLine = lines.next(), buildLine.hasPrefix("build "),
-              let headLine = lines.next(), headLine.hasPrefix("head "),
-              let inputLine = lines.next(), inputLine.hasPrefix("input ") else { return nil }
-        input = String(inputLine.dropFirst(6))
-        build = String(buildLine.dropFirst(6))
-        let headText = String(headLine.dropFirst(5))
-        head = headText == "-" ? nil : headText
-        warnings = [:]
+        var text = text
+        guard let state = text.withUTF8({ Self.parse($0, readsFingerprints: readsFingerprints) }) else { return nil }
+        self = state
+    }
+
+    static func parse(_ text: UnsafeBufferPointer<UInt8>, readsFingerprints: Bool) -> RenderState? {
+        var lines = ByteLines(text)
+        guard let format = lines.next(), format.elementsEqual(formatLine.utf8),
+              let buildLine = lines.next(), buildLine.starts(with: "build ".utf8),
+              let headLine = lines.next(), headLine.starts(with: "head ".utf8),
+              let inputLine = lines.next(), inputLine.starts(with: "input ".utf8) else { return nil }
+        let headText = String(decoding: headLine.dropFirst(5), as: UTF8.self)
+        var state = RenderState(build: String(decoding: buildLine.dropFirst(6), as: UTF8.self), head: headText == "-" ? nil : headText,
+                                input: String(decoding: inputLine.dropFirst(6), as: UTF8.self), fingerprints: [:])
+        if readsFingerprints { state.fingerprints.reserveCapacity(text.count / 100) }
         let decoder = JSONDecoder()
         while let line = lines.next() {
-            // Prefixes compared as bytes: `hasPrefix` compares characters, at a cost per line.
-            if line.utf8.starts(with: "unit ".utf8) {
-                guard readsFingerprints else { return }
+            if line.starts(with: "unit ".utf8) {
+                guard readsFingerprints else { return state }
                 // "unit <64 hex digits> <key>"
-                let fields = line.utf8.dropFirst(5)
-                guard let space = fields.firstIndex(of: UInt8(ascii: " ")),
-                      let unit = RenderUnit(key: String(Substring(fields[fields.index(after: space)...]))) else { return nil }
-                fingerprints[unit] = String(Substring(fields[..<space]))
-            } else if line.utf8.starts(with: "warning ".utf8) {
-                let parts = line.split(separator: " ", maxSplits: 2)
-                guard parts.count == 3, let unit = RenderUnit(key: String(parts[1])),
-                      let problem = try? decoder.decode(Problem.self, from: Data(parts[2].utf8)) else { return nil }
-                warnings[unit, default: []].append(problem)
+                let fields = line.dropFirst(5)
+                guard fields.count > 65, fields[fields.startIndex + 64] == UInt8(ascii: " "),
+                      let fingerprint = Fingerprint(hex: fields.prefix(64)),
+                      let unit = RenderUnit(key: fields.dropFirst(65)) else { return nil }
+                state.fingerprints[unit] = fingerprint
+            } else if line.starts(with: "warning ".utf8) {
+                let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
+                guard parts.count == 3, let unit = RenderUnit(key: parts[1]),
+                      let problem = try? decoder.decode(Problem.self, from: Data(parts[2])) else { return nil }
+                state.warnings[unit, default: []].append(problem)
             } else {
                 return nil
             }
         }
+        return state
     }
 
-    /// The non-empty lines of `text`, lazily.
-    static func lines(of text: String) -> some IteratorProtocol<Substring> {
-        var rest = Substring(text)
-        return AnyIterator {
-            while let first = rest.utf8.first, first == UInt8(ascii: "\n") { rest = rest.dropFirst() }
+    /// The non-empty lines of a text, as byte slices.
+    struct ByteLines: IteratorProtocol {
+        var rest: Slice<UnsafeBufferPointer<UInt8>>
+
+        init(_ text: UnsafeBufferPointer<UInt8>) { rest = text[...] }
+
+        mutating func next() -> Slice<UnsafeBufferPointer<UInt8>>? {
+            while let first = rest.first, first == UInt8(ascii: "\n") { rest = rest.dropFirst() }
             guard !rest.isEmpty else { return nil }
-            let end = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
-            let line = rest[..<end]
-            rest = rest[end...]
-            return line
+            let end = rest.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            defer { rest = rest[end...] }
+            return rest[..<end]
         }
     }
 }

@@ -19,24 +19,61 @@ public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public init?(key: String) {
-        // Sliced by UTF-8 bytes, without splitting into an array or walking characters: the render
-        // state holds one key per placement.
-        let bytes = key.utf8
+        self.init(key: Array(key.utf8)[...])
+    }
+
+    /// Reads a key from its UTF-8 bytes, sliced without splitting into an array or walking
+    /// characters: the render state holds one key per placement.
+    init?<Bytes: Collection<UInt8>>(key bytes: Bytes) where Bytes.SubSequence == Bytes {
         let slash = UInt8(ascii: "/")
-        if key == "lock" {
+        if bytes.elementsEqual("lock".utf8) {
             self = .lock
         } else if bytes.starts(with: "cluster/".utf8) {
             let name = bytes.dropFirst(8)
             guard !name.isEmpty, !name.contains(slash) else { return nil }
-            self = .cluster(String(Substring(name)))
+            self = .cluster(String(decoding: name, as: UTF8.self))
         } else if bytes.starts(with: "tenant/".utf8) {
             let rest = bytes.dropFirst(7)
             guard let middle = rest.firstIndex(of: slash) else { return nil }
             let cluster = rest[..<middle], tenant = rest[rest.index(after: middle)...]
             guard !cluster.isEmpty, !tenant.isEmpty, !tenant.contains(slash) else { return nil }
-            self = .tenant(cluster: String(Substring(cluster)), tenant: String(Substring(tenant)))
+            self = .tenant(cluster: String(decoding: cluster, as: UTF8.self), tenant: String(decoding: tenant, as: UTF8.self))
         } else {
             return nil
+        }
+    }
+
+    /// Appends `description` as UTF-8.
+    func appendKey(to buffer: inout [UInt8]) {
+        switch self {
+        case .tenant(let cluster, let tenant):
+            buffer.append(contentsOf: "tenant/".utf8)
+            buffer.append(contentsOf: cluster.utf8)
+            buffer.append(UInt8(ascii: "/"))
+            buffer.append(contentsOf: tenant.utf8)
+        case .cluster(let cluster):
+            buffer.append(contentsOf: "cluster/".utf8)
+            buffer.append(contentsOf: cluster.utf8)
+        case .lock:
+            buffer.append(contentsOf: "lock".utf8)
+        }
+    }
+
+    /// A fixed order that needs no key built: clusters, the lock, then tenant units, each by
+    /// cluster and tenant name.
+    func sortsBefore(_ other: RenderUnit) -> Bool {
+        switch (self, other) {
+        case (.cluster(let a), .cluster(let b)): a < b
+        case (.tenant(let clusterA, let tenantA), .tenant(let clusterB, let tenantB)): clusterA == clusterB ? tenantA < tenantB : clusterA < clusterB
+        default: rank < other.rank
+        }
+    }
+
+    private var rank: Int {
+        switch self {
+        case .cluster: 0
+        case .lock: 1
+        case .tenant: 2
         }
     }
 
