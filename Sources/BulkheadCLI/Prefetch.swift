@@ -25,14 +25,21 @@ final class Background<Value: Sendable>: @unchecked Sendable {
 
 /// What an apply reads from the GitOps repository before it renders, started while the platform
 /// folder loads: the search for hand-edited files (`git diff-files`, a `stat` of every tracked
-/// file) and the last render state. Neither depends on the declaration, and on a large fleet they
-/// took a fifth of a one-tenant change after the load.
+/// file), the last render state and the placement lock. None depends on the declaration, and on
+/// a large fleet they took a fifth of a one-tenant change after the load.
 struct RepositoryPrefetch: Sendable {
     let drifted: Background<[String]>
     let state: Background<RenderState?>
+    /// The lock file's text (nil when absent) and the lock it holds; a damaged lock's error is
+    /// thrown when the value is taken.
+    let lock: Background<(text: String?, lock: PlacementLock)>
 
     init(_ repo: GitOpsRepository) {
         drifted = Background { try repo.driftedFiles() }
         state = Background { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
+        lock = Background {
+            let text = repo.text(of: PlacementLock.fileName)
+            return (text, try Pipeline.lock(parsing: text))
+        }
     }
 }

@@ -321,9 +321,11 @@ public struct PlatformDeclaration: Sendable {
 
     /// What a tenant's quota requests of a cluster's budget: requests.cpu, requests.memory, pods.
     public func requestedCapacity(of tenant: Tenant) -> Capacity {
-        let quota = effectiveQuota(of: tenant)
+        // Looked up key by key, as `effectiveQuota` would give it, without building the merged
+        // quota: placement asks this for every tenant on every apply.
+        let tierQuota = tiers[tenant.tier]?.quota
         func value(_ keys: String...) -> Quantity {
-            for key in keys { if let text = quota[key], let q = Quantity(text) { return q } }
+            for key in keys { if let text = tenant.quota[key] ?? tierQuota?[key], let q = Quantity(text) { return q } }
             return .zero
         }
         return Capacity(cpu: value("requests.cpu", "cpu"), memory: value("requests.memory", "memory"), pods: value("pods"))

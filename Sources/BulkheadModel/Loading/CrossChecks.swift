@@ -7,10 +7,12 @@ enum CrossChecks {
         // Every named document counts, with or without errors: a later one of the same kind and
         // name is a duplicate, and a reference to any of them is not "not declared".
         let firsts = reportDuplicates(set.declarations, problems: &problems)
-        let clusters = set.clusters.filter { firsts.contains($0.origin.location) }
-        let tiers = set.tiers.filter { firsts.contains($0.origin.location) }
-        let tenants = set.tenants.filter { firsts.contains($0.origin.location) }
-        let references = set.tenantReferences.filter { firsts.contains($0.origin.location) }
+        // Without duplicates every document counts (and 10,000 tenants need not be copied).
+        let hasDuplicates = firsts.count < set.declarations.count
+        let clusters = hasDuplicates ? set.clusters.filter { firsts.contains($0.origin.location) } : set.clusters
+        let tiers = hasDuplicates ? set.tiers.filter { firsts.contains($0.origin.location) } : set.tiers
+        let tenants = hasDuplicates ? set.tenants.filter { firsts.contains($0.origin.location) } : set.tenants
+        let references = hasDuplicates ? set.tenantReferences.filter { firsts.contains($0.origin.location) } : set.tenantReferences
         let declaredTiers = declaredNames("Tier", in: set)
         let declaredTenants = declaredNames("Tenant", in: set)
         let tiersByName = Dictionary(tiers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -49,9 +51,21 @@ enum CrossChecks {
         }
         // Generated names depend on where a tenant may land, so on its tier's isolation: they are
         // checked for tenants without errors whose tier is known.
+        // The longest candidate cluster name depends only on where a tenant may land, and most
+        // tenants share a few environment and region lists: each list is matched against the
+        // clusters once.
+        var longestByScope: [LandingScope: String?] = [:]
         for tenant in tenants {
             guard let tier = tiersByName[tenant.tier] else { continue }
-            checkGeneratedNames(tenant, platform: platform, clusters: clusters, tier: tier, problems: &problems)
+            let scope = LandingScope(environments: tenant.environments, regions: tenant.regions,
+                                     silo: tier.isolation == .dedicatedCluster ? tenant.name : nil)
+            let longest = longestByScope[scope] ?? {
+                let found = longestName(candidateClusterNames(tenant, clusters: clusters, tier: tier))
+                longestByScope[scope] = found
+                return found
+            }()
+            guard let longest else { continue }
+            checkGeneratedNames(tenant, platform: platform, longest: longest, problems: &problems)
         }
         return PlatformDeclaration(platform: platform ?? defaults, clusters: clusters, tiers: tiersByName, tenants: tenants)
     }
@@ -64,10 +78,13 @@ enum CrossChecks {
     /// Reports each document that repeats an earlier document's kind and name (any second
     /// Platform); returns the locations of the documents that count: the first of each.
     static func reportDuplicates(_ declarations: [DeclaredName], problems: inout [Problem]) -> Set<SourceLocation> {
-        var seen: [String: SourceLocation] = [:]
+        struct Key: Hashable { var kind: String, name: String }
+        var seen: [Key: SourceLocation] = [:]
+        seen.reserveCapacity(declarations.count)
         var firsts: Set<SourceLocation> = []
+        firsts.reserveCapacity(declarations.count)
         for declared in declarations {
-            let key = declared.kind == "Platform" ? "Platform" : "\(declared.kind)/\(declared.name)"
+            let key = Key(kind: declared.kind, name: declared.kind == "Platform" ? "" : declared.name)
             guard let first = seen[key] else {
                 seen[key] = declared.location
                 firsts.insert(declared.location)
@@ -94,12 +111,23 @@ enum CrossChecks {
         }.map { clusters[$0].name }
     }
 
-    /// Checks the length and form of the cloud names built for `tenant` on the candidate cluster
-    /// with the longest name. Bucket names are skipped when the platform (its bucket prefix) is
-    /// not known because its document has errors.
-    static func checkGeneratedNames(_ tenant: Tenant, platform: Platform?, clusters: [Cluster], tier: Tier, problems: inout [Problem]) {
-        let candidates = candidateClusterNames(tenant, clusters: clusters, tier: tier)
-        guard let longest = candidates.max(by: { ($0.count, $1) < ($1.count, $0) }) else { return }
+    /// What decides the clusters a tenant may land on: its environments and regions, and for a
+    /// silo tenant its name.
+    struct LandingScope: Hashable {
+        var environments: [Environment]
+        var regions: [String]?
+        var silo: String?
+    }
+
+    /// The longest name (the first in order among equally long ones), or nil for none.
+    static func longestName(_ names: [String]) -> String? {
+        names.max { ($0.count, $1) < ($1.count, $0) }
+    }
+
+    /// Checks the length and form of the cloud names built for `tenant` on `longest`, the
+    /// candidate cluster with the longest name. Bucket names are skipped when the platform (its
+    /// bucket prefix) is not known because its document has errors.
+    static func checkGeneratedNames(_ tenant: Tenant, platform: Platform?, longest: String, problems: inout [Problem]) {
         for (index, bucket) in tenant.buckets.enumerated() {
             guard let platform else { break }
             let name = GeneratedNames.bucket(prefix: platform.bucketPrefix, tenant: tenant.name, bucket: bucket, cluster: longest)

@@ -12,8 +12,13 @@ public struct PlacementDecision: Sendable, Hashable {
     public var tenant: String
     public var placement: LockedPlacement
     public var reason: Reason
+    /// Lines for the clusters considered by best fit.
+    var considered: [String] = []
+
     /// One line per candidate cluster considered, e.g. "prod-use1-2: fits, 12% headroom left".
-    public var candidates: [String]
+    public var candidates: [String] {
+        reason == .locked ? ["\(placement.cluster): recorded in \(PlacementLock.fileName)"] : considered
+    }
 }
 
 /// A tenant's (environment, region) that no cluster can take, with a reason per candidate.
@@ -72,7 +77,7 @@ public enum Placer {
                 if let entry, let site = sites.byName[entry.cluster], isCandidate(site, for: tenant, tier: tier, environment: environment, region: region) {
                     placements[tenant.name, default: []].append(entry)
                     usage[site.name, default: .zero] = usage[site.name, default: .zero] + request
-                    decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .locked, candidates: ["\(site.name): recorded in \(PlacementLock.fileName)"]))
+                    decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .locked))
                 } else {
                     if let entry {
                         let why = sites.byName[entry.cluster] == nil ? "no longer exists" : "no longer matches the tenant"
@@ -117,7 +122,7 @@ public enum Placer {
             let entry = LockedPlacement(environment: environment.rawValue, region: region, cluster: best.cluster.name)
             placements[tenant.name, default: []].append(entry)
             usage[best.cluster.name, default: .zero] = usage[best.cluster.name, default: .zero] + request
-            decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .bestFit(headroom: best.headroom), candidates: lines))
+            decisions.append(PlacementDecision(tenant: tenant.name, placement: entry, reason: .bestFit(headroom: best.headroom), considered: lines))
         }
         return PlacementResult(lock: PlacementLock(placements: placements), decisions: decisions, warnings: warnings, failures: failures, usage: usage)
     }

@@ -63,19 +63,35 @@ public enum RepositoryRenderer {
 
     /// Renders the selected units of a placed declaration.
     public static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies = .none) throws -> RenderedRepository {
-        let tenantsByName = Dictionary(uniqueKeysWithValues: declaration.tenants.map { ($0.name, $0) })
+        // The clusters with something to render: every one, or those of the selected units (a
+        // tenant unit only where the tenant is placed). Only their tenants are looked at, so a
+        // one-tenant change does not index the whole fleet.
+        let wanted: Set<String>?
+        switch selection {
+        case .all:
+            wanted = nil
+        case .only(let units):
+            wanted = Set(units.compactMap { unit -> String? in
+                switch unit {
+                case .cluster(let cluster): cluster
+                case .tenant(let cluster, let tenant): placement.lock.placements[tenant]?.contains { $0.cluster == cluster } == true ? cluster : nil
+                case .lock: nil
+                }
+            })
+        }
         var tenantsByCluster: [String: [String]] = [:]
         for (tenant, entries) in placement.lock.placements {
-            for cluster in Set(entries.map(\.cluster)) { tenantsByCluster[cluster, default: []].append(tenant) }
-        }
-        let placedByCluster = tenantsByCluster.mapValues { $0.sorted() }
-        let clusters = declaration.clusters.filter { cluster in
-            switch selection {
-            case .all: return true
-            case .only(let units):
-                return units.contains(.cluster(cluster.name)) || (placedByCluster[cluster.name] ?? []).contains { units.contains(.tenant(cluster: cluster.name, tenant: $0)) }
+            for (index, entry) in entries.enumerated() where wanted?.contains(entry.cluster) ?? true {
+                // Once per cluster: a tenant may hold several placements on one cluster.
+                guard !entries[..<index].contains(where: { $0.cluster == entry.cluster }) else { continue }
+                tenantsByCluster[entry.cluster, default: []].append(tenant)
             }
         }
+        let placedByCluster = tenantsByCluster.mapValues { $0.sorted() }
+        let placedNames = wanted == nil ? nil : Set(placedByCluster.values.joined())
+        let tenantsByName = Dictionary(uniqueKeysWithValues: declaration.tenants.lazy
+            .filter { placedNames?.contains($0.name) ?? true }.map { ($0.name, $0) })
+        let clusters = declaration.clusters.filter { wanted?.contains($0.name) ?? true }
         // Clusters render independently: spread them over the cores, then merge in cluster order.
         let outputs = try clusters.parallelMap { cluster in
             try renderCluster(cluster, declaration: declaration, tenantNames: placedByCluster[cluster.name] ?? [], tenantsByName: tenantsByName, selection: selection, policies: policies)
