@@ -297,9 +297,11 @@ public struct PlatformDeclaration: Sendable {
 
     /// `location` with `locationPrefix` taken off its file name.
     public func relativeToFolder(_ location: SourceLocation) -> SourceLocation {
-        guard !locationPrefix.isEmpty, location.file.hasPrefix(locationPrefix) else { return location }
+        // Compared and cut as UTF-8 bytes (the prefix is a folder path ending in "/"): this runs
+        // for every tenant on every apply.
+        guard !locationPrefix.isEmpty, location.file.utf8.starts(with: locationPrefix.utf8) else { return location }
         var location = location
-        location.file.removeFirst(locationPrefix.count)
+        location.file = String(decoding: location.file.utf8.dropFirst(locationPrefix.utf8.count), as: UTF8.self)
         return location
     }
 

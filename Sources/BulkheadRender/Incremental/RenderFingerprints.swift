@@ -40,18 +40,20 @@ public enum RenderFingerprints {
         // Everything a tenant unit depends on but the tenant, hashed once per cluster and tier:
         // a unit's fingerprint is then one short hash of that and the tenant's digest.
         var shared: [String: [String: Fingerprint]] = [:]
-        for (clusterName, cluster) in clusters {
-            for (tierName, tier) in tiers { shared[clusterName, default: [:]][tierName] = Fingerprint(SHA256.hash(data: base + cluster + tier)) }
+        for (tierName, tier) in tiers {
+            for (clusterName, cluster) in clusters { shared[tierName, default: [:]][clusterName] = Fingerprint(SHA256.hash(data: base + cluster + tier)) }
         }
         // Each tenant's units on another core when there is one, merged in the tenants' order (by
         // name), so that each cluster's list below is sorted already. Tenants are read by index:
         // reading the tenant itself copied it.
         let unitsByTenant = Array(declaration.tenants.indices).parallelMap { [shared] index -> [(cluster: String, fingerprint: Fingerprint)] in
-            guard let placements = placement.lock.placements[declaration.tenants[index].name] else { return [] }
-            let tier = declaration.tenants[index].tier
-            var seen: Set<String> = []
-            return placements.compactMap { placed in
-                guard seen.insert(placed.cluster).inserted, let prefix = shared[placed.cluster]?[tier] else { return nil }
+            guard let placements = placement.lock.placements[declaration.tenants[index].name],
+                  let byCluster = shared[declaration.tenants[index].tier] else { return [] }
+            return placements.indices.compactMap { position in
+                let placed = placements[position]
+                // Once per cluster: a tenant may hold several placements on one cluster.
+                guard !placements[..<position].contains(where: { $0.cluster == placed.cluster }),
+                      let prefix = byCluster[placed.cluster] else { return nil }
                 var hasher = SHA256()
                 prefix.withBytes { hasher.update(bufferPointer: $0) }
                 tenantDigests[index].withBytes { hasher.update(bufferPointer: $0) }
@@ -59,7 +61,7 @@ public enum RenderFingerprints {
             }
         }
         var result: [RenderUnit: Fingerprint] = [:]
-        result.reserveCapacity(placement.lock.placements.count * 2 + declaration.clusters.count)
+        result.reserveCapacity(unitsByTenant.reduce(declaration.clusters.count) { $0 + $1.count })
         var placedByCluster: [String: [Int]] = [:]
         for (index, units) in unitsByTenant.enumerated() {
             for unit in units {

@@ -28,7 +28,13 @@ public struct PlacementLock: Sendable, Equatable {
     public var placements: [String: [LockedPlacement]]
 
     public init(placements: [String: [LockedPlacement]] = [:]) {
-        self.placements = placements.mapValues { $0.sorted() }
+        // Lists read from a lock file or kept by placement are mostly in order already; only the
+        // others are sorted (sorting every tenant's list was a tenth of placing a large fleet).
+        var sorted = placements
+        for (tenant, list) in placements where zip(list, list.dropFirst()).contains(where: { !($0 < $1) }) {
+            sorted[tenant] = list.sorted()
+        }
+        self.placements = sorted
     }
 
     /// The lock file's name at the repository root.
