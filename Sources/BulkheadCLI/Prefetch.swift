@@ -35,7 +35,7 @@ struct RepositoryPrefetch: Sendable {
     let lock: Background<(text: String?, lock: PlacementLock)>
 
     init(_ repo: GitOpsRepository) {
-        drifted = Background { try repo.driftedFiles() }
+        drifted = Background { try repo.driftedFiles(inBackground: true) }
         state = Background { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
         lock = Background {
             let text = repo.text(of: PlacementLock.fileName)

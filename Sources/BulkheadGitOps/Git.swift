@@ -12,6 +12,8 @@ public struct Git: Sendable {
     public let root: URL
     /// Extra environment, e.g. `GIT_INDEX_FILE` for a temporary index.
     public var environment: [String: String] = [:]
+    /// Runs git at a lower CPU priority (`nice`), for work in the background of other work.
+    public var yieldsCPU = false
 
     public init(root: URL) { self.root = root }
 
@@ -30,7 +32,7 @@ public struct Git: Sendable {
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root.path] + args
+        process.arguments = (yieldsCPU ? ["nice", "-n", "10"] : []) + ["git", "-C", root.path] + args
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -88,8 +88,12 @@ public struct GitOpsRepository: Sendable {
     /// listed too. When anything is listed, the index's stat data is refreshed (git re-reads only
     /// those files, as `git status` does; no content of the index changes) and the question is
     /// asked again, so only real edits come back.
-    public func driftedFiles() throws(GitOpsError) -> [String] {
+    /// `inBackground` runs git at a lower CPU priority, so that it takes what work in the
+    /// foreground leaves of the machine.
+    public func driftedFiles(inBackground: Bool = false) throws(GitOpsError) -> [String] {
         guard exists else { return [] }
+        var git = git
+        git.yieldsCPU = inBackground
         let first = try git.run(["diff-files", "--name-only", "-z"]).output
         guard !first.isEmpty else { return [] }
         try git.run(["update-index", "-q", "--refresh"], allowFailure: true)
