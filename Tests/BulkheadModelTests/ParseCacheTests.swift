@@ -90,6 +90,21 @@ import Testing
         #expect(reloaded.tenantSources.mapValues { "\($0.line)|\($0.text)|\($0.valueHash)" } == fresh.tenantSources.mapValues { "\($0.line)|\($0.text)|\($0.valueHash)" })
     }
 
+    /// A first apply loads before its repository exists: the cache is kept in memory, then saved,
+    /// and the next run reads every tenant file from it.
+    @Test func aCacheKeptInMemoryIsSavedForTheNextRun() throws {
+        let (platform, store) = try Self.folders()
+        let memory = ParseCache()
+        let fresh = try Self.load(platform, cache: memory)
+        #expect(!memory.isStored && !FileManager.default.fileExists(atPath: store.path))
+        memory.save(to: store, build: "b1")
+        let tenantFiles = try FileManager.default.contentsOfDirectory(atPath: platform.appendingPathComponent("tenants").path).count
+        #expect(try Self.stored(store).count == tenantFiles)
+        let next = ParseCache(folder: store, build: "b1")
+        #expect(try Self.load(platform, cache: next).tenants == fresh.tenants)
+        #expect(next.storedFilesRead == tenantFiles)
+    }
+
     @Test func aChangedFileIsParsedAgainAndItsOldEntryPruned() throws {
         let (platform, store) = try Self.folders()
         let first = ParseCache(folder: store, build: "b1")

@@ -81,7 +81,8 @@ struct ApplyCommand: ParsableCommand {
         let prefetch = loaded == nil && memory == nil && checksDrift ? RepositoryPrefetch(repo) : nil
         // However this apply ends, the prefetch's git run has finished before it returns.
         defer { _ = try? prefetch?.drifted.value() }
-        let cache = loaded == nil ? parseCache(for: repo) : nil
+        // Before the repository exists the cache is kept in memory, and saved once it does.
+        let cache = loaded == nil ? parseCache(for: repo) ?? ParseCache() : nil
         let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load(cache: cache) }
         cache?.prune()
         try checkReplace(replace, in: declaration)
@@ -109,6 +110,9 @@ struct ApplyCommand: ParsableCommand {
             // state, which no longer matches HEAD, so the next apply renders everything.
             let state = render.state(head: result.commit ?? render.head)
             try Terminal.timed("write state") { try repo.writeStateFile(RenderState.fileName, state.serialized(body: stateBody.value())) }
+            if let cache, !cache.isStored, let folder = repo.stateFolder("parsed") {
+                Terminal.timed("save parse cache") { cache.save(to: folder, build: BuildIdentity.current) }
+            }
             memory?.remember(state)
             return Outcome(headBefore: headBefore, result: result, rendered: render.rendered)
         } catch {

@@ -43,6 +43,20 @@ public final class ParseCache: @unchecked Sendable {
         }
     }
 
+    /// Whether this cache keeps files on disk.
+    public var isStored: Bool { store != nil }
+
+    /// Writes the files this cache parsed in memory to `folder`, as `init(folder:build:)` would
+    /// have kept them: for a first apply, which loads before the repository (and so the folder)
+    /// exists.
+    public func save(to folder: URL, build: String) {
+        let store = StoredTenantFiles(folder: folder, build: build)
+        let parsed = mutex.withLock { entries }
+        for (file, entry) in parsed {
+            _ = store.write(entry.documents, key: store.key(file: file, text: entry.text), file: file, text: entry.text)
+        }
+    }
+
     /// Removes the stored files this process did not use: those of files since changed or
     /// removed, and those of earlier builds.
     public func prune() {
