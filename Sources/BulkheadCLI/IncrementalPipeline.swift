@@ -14,6 +14,8 @@ struct RepositoryRender {
     var build: String
     var head: String?
     var input: String
+    /// The last apply's state, kept with the result (see `UntilExit`).
+    var previous: RenderState?
 
     /// Placement and rendering warnings, sorted.
     var warnings: [Problem] {
@@ -96,7 +98,8 @@ extension Pipeline {
         Terminal.clearProgress()
         var unitWarnings = IncrementalRender.carriedWarnings(previous: previous, plan: plan, fingerprints: fingerprints)
         unitWarnings.merge(rendered.unitWarnings) { _, new in new }
-        let result = RepositoryRender(rendered: rendered, plan: plan, fingerprints: fingerprints, unitWarnings: unitWarnings, build: build, head: head, input: input ?? "-")
+        let result = RepositoryRender(rendered: rendered, plan: plan, fingerprints: fingerprints, unitWarnings: unitWarnings, build: build, head: head,
+                                      input: input ?? "-", previous: previous)
         for warning in result.warnings { Terminal.error(warning.description) }
         return result
     }

@@ -31,8 +31,9 @@ public struct Git: Sendable {
         // write fails instead, and git's exit status and message say what went wrong.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = (yieldsCPU ? ["nice", "-n", "10"] : []) + ["git", "-C", root.path] + args
+        let command = (yieldsCPU ? Self.nice + ["-n", "10"] : []) + Self.git + ["-C", root.path] + args
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
@@ -71,6 +72,22 @@ public struct Git: Sendable {
             throw GitOpsError("git \(args.first ?? "") failed in \(root.path): \(message)")
         }
         return (status, outBox.data)
+    }
+
+    /// How to start `git` and `nice`: the program found on PATH once per process (starting each
+    /// git through `/usr/bin/env` cost a second program start and a PATH search per run), or
+    /// `/usr/bin/env <name>` when none is found, whose failure names it.
+    static let git = command(named: "git")
+    static let nice = command(named: "nice")
+
+    static func command(named name: String) -> [String] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") where !folder.isEmpty {
+            let candidate = "\(folder)/\(name)"
+            var info = stat()
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 { return [candidate] }
+        }
+        return ["/usr/bin/env", name]
     }
 
     /// This git, set to commit as "Bulkhead <bulkhead@localhost>" when the repository has no

@@ -32,7 +32,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let outcome = try Self.perform(Pipeline(options: options), repository: repository.repo, replace: replace,
-                                       takesShortcut: options.output == .table)
+                                       takesShortcut: options.output == .table, keepsUntilExit: true)
         guard let result = outcome.result, let rendered = outcome.rendered else {
             print("No changes: the declaration and the repository are as the last apply left them.")
             return
@@ -66,7 +66,8 @@ struct ApplyCommand: ParsableCommand {
     }
 
     static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool,
-                        declaration loaded: PlatformDeclaration? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true) throws -> Outcome {
+                        declaration loaded: PlatformDeclaration? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true,
+                        keepsUntilExit: Bool = false) throws -> Outcome {
         let repo = Pipeline.repository(path)
         try repo.recoverIfInterrupted()
         let headBefore = try repo.head()
@@ -114,6 +115,7 @@ struct ApplyCommand: ParsableCommand {
                 Terminal.timed("save parse cache") { cache.save(to: folder, build: BuildIdentity.current) }
             }
             memory?.remember(state)
+            if keepsUntilExit { UntilExit.keep([declaration, render, state, cache as Any, stateWithoutHead]) }
             return Outcome(headBefore: headBefore, result: result, rendered: render.rendered)
         } catch {
             throw CommandFailure.problems("error: \(error)\nThe repository was left as it was before this apply.")
