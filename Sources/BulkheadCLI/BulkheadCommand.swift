@@ -39,6 +39,7 @@ public struct BulkheadCommand: ParsableCommand {
     /// Parses the arguments, runs the command and returns the process exit status. Usage errors
     /// exit 2 (argument-parser's own convention would be 64).
     public static func run(arguments: [String]) -> Int32 {
+        _ = Terminal.started
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

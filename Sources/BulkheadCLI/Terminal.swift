@@ -24,13 +24,17 @@ enum Terminal {
     /// error (used by the benchmark to show where the time goes).
     static let showsTimings = ProcessInfo.processInfo.environment["BULKHEAD_TIMINGS"] == "1"
 
+    /// When the command started (first read by `BulkheadCommand.run`), for the timings.
+    static let started = DispatchTime.now().uptimeNanoseconds
+
     /// Runs `work`, reporting its duration under `step` when timings are on.
     static func timed<T>(_ step: String, _ work: () throws -> T) rethrows -> T {
         guard showsTimings else { return try work() }
         let start = DispatchTime.now().uptimeNanoseconds
         defer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            error("timing \(step): \(String(format: "%.3f", seconds)) s")
+            let since = Double(DispatchTime.now().uptimeNanoseconds - Self.started) / 1e9
+            error("timing \(step): \(String(format: "%.3f", seconds)) s (ends \(String(format: "%.3f", since)) s after the command started)")
         }
         return try work()
     }

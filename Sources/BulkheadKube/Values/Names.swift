@@ -28,11 +28,12 @@ public enum Names {
         let first = bytes.first!, last = bytes.last!
         func alnum(_ b: UInt8) -> Bool { (97...122).contains(b) || (48...57).contains(b) }
         if !alnum(first) || !alnum(last) { return "must start and end with a letter or digit" }
-        if name.contains("..") { return "must not contain '..'" }
-        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) {
+        // Compared as bytes (the name is ASCII by now): this runs for every bucket on every load.
+        if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }) { return "must not contain '..'" }
+        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where bytes.starts(with: prefix.utf8) {
             return "must not start with '\(prefix)'"
         }
-        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where name.hasSuffix(suffix) {
+        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where bytes.count >= suffix.utf8.count && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) {
             return "must not end with '\(suffix)'"
         }
         return nil

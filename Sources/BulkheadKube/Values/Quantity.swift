@@ -15,6 +15,11 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses the Kubernetes quantity syntax; `nil` when the text is not a quantity or too large.
     public init?(_ text: String) {
+        // Whole numbers without a suffix ("4", "100") are most quotas: read without arrays.
+        if !text.isEmpty, text.utf8.count <= 15, text.utf8.allSatisfy({ (48...57).contains($0) }) {
+            millis = text.utf8.reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) } * 1000
+            return
+        }
         let bytes = Array(text.utf8)
         var index = 0
         var negative = false
