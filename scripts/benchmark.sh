@@ -10,11 +10,13 @@
 #   BULKHEAD           path to a bulkhead binary that is already built; skips the build
 #   STRICT=1           exit 1 if any target is missed (default: only print)
 #   KUSTOMIZE_TIMEOUT  seconds before the kubectl kustomize comparison is stopped (default 200)
+#   ONE_ROUNDS         one-tenant changes to time (default 5)
 #
 # Steps: build once (swift build -c release), generate the platform, then time
 #   1. a full apply into an empty git repository
 #   2. a no-op apply (the same command again)
-#   3. a one-tenant change (generate-platform.py --modify-one, then apply)
+#   3. a one-tenant change (generate-platform.py --modify-one, then apply), ONE_ROUNDS times
+#      (default 5); the median is checked against the target
 #   4. cp -r of the repository, and kubectl kustomize of its largest cluster folder,
 # and print a table with PASS/MISS for each target. A command that fails stops the
 # run, except kubectl kustomize, which is only a comparison.
@@ -108,13 +110,26 @@ log "full apply into an empty repository"
 must full "$BIN" apply "$PLATFORM" --repo "$REPO"
 COMMITS_FULL=$(commits)
 
+# The full apply leaves about a gigabyte of written files for the kernel to flush; the later
+# runs are timed once that is done, as they would be on a repository in use (not timed).
+sync
+
 log "no-op apply"
 must noop "$BIN" apply "$PLATFORM" --repo "$REPO"
 COMMITS_NOOP=$(commits)
 
-log "one-tenant change"
-python3 "$ROOT/scripts/generate-platform.py" "$PLATFORM" --modify-one
-must one "$BIN" apply "$PLATFORM" --repo "$REPO"
+# One change is one sample on a noisy machine: ONE_ROUNDS changes (default 5), each a new
+# requests.cpu for the same tenant; the median is reported, every round is printed.
+ONE_ROUNDS=${ONE_ROUNDS:-5}
+ONE_TIMES=()
+for round in $(seq 1 "$ONE_ROUNDS"); do
+  log "one-tenant change ($round of $ONE_ROUNDS)"
+  python3 "$ROOT/scripts/generate-platform.py" "$PLATFORM" --modify-one
+  must "one$round" "$BIN" apply "$PLATFORM" --repo "$REPO"
+  ONE_TIMES+=("${SECS[one$round]}")
+  (( ${RSS_KB[one$round]:-0} > ${RSS_KB[one]:-0} )) && RSS_KB[one]=${RSS_KB[one$round]}
+done
+SECS[one]=$(printf '%s\n' "${ONE_TIMES[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 COMMITS_ONE=$(commits)
 CHANGED_ONE="?"
 if git -C "$REPO" rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then
@@ -159,7 +174,8 @@ echo
 printf '%-34s %10s %12s\n' "measurement" "seconds" "peak RSS"
 printf '%-34s %10s %12s\n' "full apply (empty repo)" "${SECS[full]}" "$(mib "${RSS_KB[full]}")"
 printf '%-34s %10s %12s\n' "no-op apply" "${SECS[noop]}" "$(mib "${RSS_KB[noop]}")"
-printf '%-34s %10s %12s\n' "one-tenant change" "${SECS[one]}" "$(mib "${RSS_KB[one]}")"
+printf '%-34s %10s %12s\n' "one-tenant change (median of $ONE_ROUNDS)" "${SECS[one]}" "$(mib "${RSS_KB[one]}")"
+printf '%-34s %s\n' "  each round" "${ONE_TIMES[*]}"
 printf '%-34s %10s %12s\n' "cp -r repo" "${SECS[cp]}" "$(mib "${RSS_KB[cp]}")"
 if [[ -n ${SECS[kustomize]:-} ]]; then
   status=""; [[ ${OK[kustomize]} == 1 ]] || status=" (failed)"
