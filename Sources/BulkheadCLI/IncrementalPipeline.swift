@@ -61,11 +61,7 @@ extension Pipeline {
     func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?,
                              head knownHead: String?? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true,
                              prefetch: RepositoryPrefetch? = nil) throws -> RepositoryRender {
-        let (lockText, lock) = try Terminal.timed("read lock") { () throws -> (String?, PlacementLock) in
-            if let prefetch { return try prefetch.lock.value() }
-            let text = repo.text(of: PlacementLock.fileName)
-            return (text, try Pipeline.lock(parsing: text))
-        }
+        let (lockText, lock) = try Terminal.timed("read lock") { try prefetch?.lock.value() ?? Pipeline.readLock(in: repo) }
         Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
         let placement: PlacementResult
         do {

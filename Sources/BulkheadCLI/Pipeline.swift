@@ -41,6 +41,12 @@ struct Pipeline {
     }
 
     /// The lock from the lock file's text, or an empty one when there is no file.
+    /// The lock file's text in `repo`'s working tree (nil when absent) and the lock it holds.
+    static func readLock(in repo: GitOpsRepository) throws -> (text: String?, lock: PlacementLock) {
+        let text = repo.text(of: PlacementLock.fileName)
+        return (text, try lock(parsing: text))
+    }
+
     static func lock(parsing text: String?) throws -> PlacementLock {
         guard let text else { return PlacementLock() }
         do {

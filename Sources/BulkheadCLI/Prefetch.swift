@@ -37,10 +37,7 @@ struct RepositoryPrefetch: Sendable {
     init(_ repo: GitOpsRepository) {
         drifted = Background { try repo.driftedFiles(inBackground: true) }
         state = Background { repo.stateFile(RenderState.fileName).flatMap { RenderState(parsing: $0) } }
-        lock = Background {
-            let text = repo.text(of: PlacementLock.fileName)
-            return (text, try Pipeline.lock(parsing: text))
-        }
+        lock = Background { try Pipeline.readLock(in: repo) }
     }
 }
 

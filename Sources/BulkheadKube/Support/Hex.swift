@@ -12,6 +12,24 @@ public func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
     }
 }
 
+/// Appends `bytes` as lowercase hexadecimal to a byte buffer (for writers that build UTF-8 text).
+public func appendLowercaseHex(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+    for byte in bytes {
+        buffer.append(hexDigit(byte >> 4))
+        buffer.append(hexDigit(byte & 0x0F))
+    }
+}
+
+/// The value of one hexadecimal digit (either case), or nil for any other byte.
+public func hexDigitValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
 @inline(__always)
 private func hexDigit(_ value: UInt8) -> UInt8 {
     value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10

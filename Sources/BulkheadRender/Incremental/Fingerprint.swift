@@ -1,3 +1,4 @@
+import BulkheadKube
 import Crypto
 
 /// A render unit's fingerprint: a SHA-256 digest held as four words. A fleet has one per
@@ -26,9 +27,9 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         let parsed = withUnsafeMutableBytes(of: &words) { bytes -> Bool in
             var index = hex.startIndex
             for offset in 0..<32 {
-                guard let high = Self.digit(hex[index]) else { return false }
+                guard let high = hexDigitValue(hex[index]) else { return false }
                 index = hex.index(after: index)
-                guard let low = Self.digit(hex[index]) else { return false }
+                guard let low = hexDigitValue(hex[index]) else { return false }
                 index = hex.index(after: index)
                 bytes[offset] = high << 4 | low
             }
@@ -38,26 +39,9 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         self.words = words
     }
 
-    static func digit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     /// Appends the 64 lowercase hex digits.
     func appendHex(to buffer: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
-        withUnsafeBytes(of: words) { bytes in
-            digits.withUTF8Buffer { digits in
-                for byte in bytes {
-                    buffer.append(digits[Int(byte >> 4)])
-                    buffer.append(digits[Int(byte & 0x0f)])
-                }
-            }
-        }
+        withBytes { appendLowercaseHex($0, to: &buffer) }
     }
 
     /// The digest's bytes, to feed another hash.
@@ -65,12 +49,7 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
         withUnsafeBytes(of: words, body)
     }
 
-    public var description: String {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(64)
-        appendHex(to: &buffer)
-        return String(decoding: buffer, as: UTF8.self)
-    }
+    public var description: String { withBytes { lowercaseHex($0) } }
 
     public static func == (lhs: Fingerprint, rhs: Fingerprint) -> Bool {
         lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3

@@ -100,7 +100,7 @@ public enum RenderFingerprints {
             hasher.update(data: Data("\(file.name)\u{0}\(file.bytes.count)\u{0}".utf8))
             hasher.update(data: file.bytes)
         }
-        return hex(digest: hasher.finalize())
+        return lowercaseHex(hasher.finalize())
     }
 
     /// A declared object with its locations relative to the platform folder.
@@ -127,10 +127,6 @@ public enum RenderFingerprints {
     static func digest(_ value: some Encodable) throws -> Data {
         Data(SHA256.hash(data: YAMLWriter.bytes([try TreeNode(encoding: value)])))
     }
-
-    static func hex(_ data: Data) -> String { hex(digest: SHA256.hash(data: data)) }
-
-    static func hex(digest: SHA256.Digest) -> String { lowercaseHex(digest) }
 }
 
 /// Declared objects that carry where they were declared.

@@ -11,11 +11,9 @@ public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// The unit's key in the render state file (`tenant/<cluster>/<tenant>`, `cluster/<cluster>`, `lock`).
     public var description: String {
-        switch self {
-        case .tenant(let cluster, let tenant): "tenant/\(cluster)/\(tenant)"
-        case .cluster(let cluster): "cluster/\(cluster)"
-        case .lock: "lock"
-        }
+        var bytes: [UInt8] = []
+        appendKey(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public init?(key: String) {
@@ -43,7 +41,7 @@ public enum RenderUnit: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
     }
 
-    /// Appends `description` as UTF-8.
+    /// Appends the unit's key as UTF-8 (`description` is built from it).
     func appendKey(to buffer: inout [UInt8]) {
         switch self {
         case .tenant(let cluster, let tenant):
