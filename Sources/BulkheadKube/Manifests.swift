@@ -1,5 +1,3 @@
-import Foundation
-
 /// Deterministic serialization of rendered objects: sorted keys, no line folding, no timestamps.
 public enum Manifests {
     /// Encodes objects as one multi-document YAML file.
@@ -14,15 +12,11 @@ public enum Manifests {
 
     /// Encodes a value as pretty JSON with sorted keys and a trailing newline.
     public static func json<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        JSONWriter.pretty(try TreeNode(encoding: value))
     }
 
     /// Encodes a value as compact JSON with sorted keys (for documents embedded in a field).
     public static func compactJSON<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        JSONWriter.compact(try TreeNode(encoding: value))
     }
 }

@@ -22,7 +22,7 @@ public struct RenderedTenant: Sendable {
     public var name: String
     /// Every Kubernetes object of the folder.
     public var objects: [CELValue]
-    /// IAM documents (`iam/*.json`) by file name.
+    /// IAM documents (the `*.json` files beside `bundle.yaml`) by file name.
     public var iamDocuments: [String: CELValue]
 
     public init(name: String, objects: [CELValue], iamDocuments: [String: CELValue]) {

@@ -97,7 +97,7 @@ enum IAMCheck {
         for (file, parsed) in documents(tenant) {
             guard let document = parsed else { return (false, "\(file) is not valid JSON") }
             for (index, statement) in statements(document).enumerated() where statement["Effect"].text == "Allow" {
-                let place = "\(file.hasSuffix(".json") ? "iam/" : "")\(file) statement \(statement["Sid"].text ?? String(index + 1))"
+                let place = "\(file) statement \(statement["Sid"].text ?? String(index + 1))"
                 if !statement["Principal"].isNull {
                     guard statement["Principal"]["Service"].text == "pods.eks.amazonaws.com", statement["Principal"]["AWS"].isNull else {
                         return (false, "\(place) trusts a principal other than EKS Pod Identity (pods.eks.amazonaws.com)")
@@ -123,7 +123,7 @@ enum IAMCheck {
         return (true, resources == 0 ? "no permissions beyond its own pod identity" : "all \(resources) resource\(resources == 1 ? "" : "s") are the tenant's own")
     }
 
-    /// The `iam/*.json` files and the policy documents inside ACK IAM objects (JSON strings in
+    /// The IAM JSON files beside the bundle and the policy documents inside ACK IAM objects (JSON strings in
     /// `assumeRolePolicyDocument`, `inlinePolicies` and `policyDocument`), by where they are.
     /// A document that is not valid JSON is nil.
     static func documents(_ tenant: RenderedTenant) -> [(String, CELValue?)] {

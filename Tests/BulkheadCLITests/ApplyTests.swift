@@ -82,6 +82,24 @@ import Testing
         #expect(try CLI.git(repo, "status", "--porcelain") == "")
     }
 
+    @Test func iamFilesInTheEarlierSubfolderAreMovedBesideTheBundle() throws {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)
+        let expected = try CLI.snapshot(repo)
+        // The layout earlier versions wrote: the IAM documents in `iam/` under the tenant folder.
+        let folder = "clusters/prod-euw1-1/tenants/catalog"
+        try FileManager.default.createDirectory(at: repo.appendingPathComponent("\(folder)/iam"), withIntermediateDirectories: true)
+        for file in ["trust-policy.json", "permissions-policy.json"] {
+            _ = try CLI.git(repo, "mv", "\(folder)/\(file)", "\(folder)/iam/\(file)")
+        }
+        _ = try CLI.git(repo, "commit", "-qm", "the earlier layout")
+        let run = try CLI.bulkhead("apply", CLI.example.path, "--repo", repo.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try CLI.snapshot(repo) == expected)
+        #expect(!FileManager.default.fileExists(atPath: repo.appendingPathComponent("\(folder)/iam").path))
+        #expect(try CLI.git(repo, "status", "--porcelain") == "")
+    }
+
     @Test func aChangedQuotaTouchesOnlyThatTenantsFiles() throws {
         let platform = try CLI.copyOfExample()
         let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")

@@ -87,7 +87,7 @@ import Testing
 
     @Test func anIAMResourceWidenedToAStarFailsOnlyIAM() throws {
         let repo = try Self.repository()
-        try Self.edit(Self.tenantFile(repo, "catalog", "iam/permissions-policy.json")) { text in
+        try Self.edit(Self.tenantFile(repo, "catalog", "permissions-policy.json")) { text in
             guard let range = text.range(of: #""arn:aws:s3:::[^"]*""#, options: .regularExpression) else { return text }
             return text.replacingCharacters(in: range, with: #""*""#)
         }

@@ -100,9 +100,8 @@ struct VerifyCommand: ParsableCommand {
             let (objects, problems) = ManifestReader.objects(at: tenantFolder.path)
             if !problems.isEmpty { throw CommandFailure.problems(problems.map(\.description).joined(separator: "\n")) }
             var iam: [String: CELValue] = [:]
-            let iamFolder = tenantFolder.appendingPathComponent("iam")
-            for file in ((try? manager.contentsOfDirectory(atPath: iamFolder.path)) ?? []) where file.hasSuffix(".json") {
-                let path = iamFolder.appendingPathComponent(file).path
+            for file in ((try? manager.contentsOfDirectory(atPath: tenantFolder.path)) ?? []) where file.hasSuffix(".json") {
+                let path = tenantFolder.appendingPathComponent(file).path
                 do {
                     iam[file] = try CELValue(jsonData: manager.contents(atPath: path) ?? Data())
                 } catch {

@@ -7,9 +7,9 @@ public struct TenantBundle: Sendable {
     public var tenant: String
     public var cluster: String
     public var objects: [any KubeObject]
-    /// The role's trust policy (`iam/trust-policy.json`).
+    /// The role's trust policy (`trust-policy.json` beside `bundle.yaml`).
     public var trustPolicy: IAMPolicyDocument
-    /// The role's permissions (`iam/permissions-policy.json`); `nil` when the tenant has no cloud resources.
+    /// The role's permissions (`permissions-policy.json`); `nil` when the tenant has no cloud resources.
     public var permissionsPolicy: IAMPolicyDocument?
 }
 

@@ -19,8 +19,10 @@ public enum RepositoryLayout {
             // `platform/policies/` holds one file per guardrail (named after the policy) and its
             // kustomization: the whole folder is Bulkhead's.
             if parts[2] == "platform" && parts[3] == "policies" { return parts[4].hasSuffix(".yaml") }
-            return parts[2] == "tenants" && ["kustomization.yaml", "bundle.yaml"].contains(parts[4])
-        case 6: return parts[2] == "tenants" && parts[4] == "iam" && ["trust-policy.json", "permissions-policy.json"].contains(parts[5])
+            return parts[2] == "tenants" && ["kustomization.yaml", "bundle.yaml", "trust-policy.json", "permissions-policy.json"].contains(parts[4])
+        case 6:
+            // Where earlier versions wrote the IAM documents: still Bulkhead's, so an apply prunes them.
+            return parts[2] == "tenants" && parts[4] == "iam" && ["trust-policy.json", "permissions-policy.json"].contains(parts[5])
         default: return false
         }
     }

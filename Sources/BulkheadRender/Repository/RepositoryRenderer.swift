@@ -141,9 +141,9 @@ public enum RepositoryRenderer {
                 output.findings += gate.evaluate(object, encoded: tree, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
             }
             output.files["\(folder)/kustomization.yaml"] = kustomization(["bundle.yaml"])
-            output.files["\(folder)/iam/trust-policy.json"] = try Manifests.json(bundle.trustPolicy)
+            output.files["\(folder)/trust-policy.json"] = try Manifests.json(bundle.trustPolicy)
             if let permissions = bundle.permissionsPolicy {
-                output.files["\(folder)/iam/permissions-policy.json"] = try Manifests.json(permissions)
+                output.files["\(folder)/permissions-policy.json"] = try Manifests.json(permissions)
             }
             output.objects[name] = bundle.objects.map(\.reference)
             output.units.insert(.tenant(cluster: cluster.name, tenant: name))
