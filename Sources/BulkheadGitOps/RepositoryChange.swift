@@ -1,3 +1,5 @@
+import Dispatch
+
 /// What an apply changes in the repository's owned files (paths relative to the root, sorted).
 public struct RepositoryChange: Sendable, Equatable, Codable {
     public var added: [String]
@@ -13,15 +15,50 @@ public struct RepositoryChange: Sendable, Equatable, Codable {
     public var isEmpty: Bool { added.isEmpty && changed.isEmpty && removed.isEmpty }
     public var touched: [String] { (added + changed + removed).sorted() }
 
-    /// Compares desired contents with the current ones. `current` gives a file's present bytes,
-    /// or `nil` when it does not exist; `owned` are the owned files present now.
-    public static func compute(desired: [String: String], owned: Set<String>, current: (String) -> [UInt8]?) -> RepositoryChange {
-        var added: [String] = [], changed: [String] = []
+    /// Compares desired contents with the current ones. `owned` are the owned files git tracks
+    /// now; `current` gives a tracked file's present bytes, or `nil` when it is missing from the
+    /// working tree. A desired path git does not track is added, even where an untracked file of
+    /// that name lies (it is overwritten and committed).
+    public static func compute(desired: [String: String], owned: Set<String>, current: @Sendable (String) -> [UInt8]?) -> RepositoryChange {
+        var added: [String] = []
+        var tracked: [(path: String, contents: String)] = []
         for (path, contents) in desired {
-            guard let bytes = current(path) else { added.append(path); continue }
-            if !contents.utf8.elementsEqual(bytes) { changed.append(path) }
+            if owned.contains(path) { tracked.append((path, contents)) } else { added.append(path) }
+        }
+        // Reading the tracked files is most of a large plan: it is spread over the cores.
+        let states = FileStates(count: tracked.count)
+        DispatchQueue.concurrentPerform(iterations: tracked.count) { [tracked] index in
+            let file = tracked[index]
+            guard let bytes = current(file.path) else { return states.set(index, .missing) }
+            states.set(index, file.contents.utf8.elementsEqual(bytes) ? .same : .changed)
+        }
+        var changed: [String] = []
+        for (index, file) in tracked.enumerated() {
+            switch states[index] {
+            case .missing: added.append(file.path)
+            case .changed: changed.append(file.path)
+            case .same: break
+            }
         }
         let removed = owned.subtracting(desired.keys)
         return RepositoryChange(added: added, changed: changed, removed: Array(removed))
     }
+}
+
+/// How each tracked file compares, one slot per file, each written by exactly one worker of
+/// `concurrentPerform` and read only after it returns.
+private final class FileStates: @unchecked Sendable {
+    enum State: UInt8 { case same, changed, missing }
+    private let slots: UnsafeMutablePointer<State>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: .same, count: count)
+    }
+    deinit { slots.deallocate() }
+
+    func set(_ index: Int, _ state: State) { slots[index] = state }
+    subscript(index: Int) -> State { slots[index] }
 }

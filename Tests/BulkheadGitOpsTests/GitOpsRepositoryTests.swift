@@ -11,10 +11,22 @@ import Testing
 
 
     @Test func changeSetComparesBytesAndFindsRemovals() {
-        let change = RepositoryChange.compute(desired: ["a": "1", "b": "2", "c": "3"], owned: ["a", "b", "d"]) { path in
-            ["a": Array("1".utf8), "b": Array("x".utf8)][path]
+        // "e" is tracked but deleted from the working tree; "u" lies there untracked, as desired.
+        let change = RepositoryChange.compute(desired: ["a": "1", "b": "2", "c": "3", "e": "5", "u": "6"], owned: ["a", "b", "d", "e"]) { path in
+            ["a": Array("1".utf8), "b": Array("x".utf8), "u": Array("6".utf8)][path]
         }
-        #expect(change == RepositoryChange(added: ["c"], changed: ["b"], removed: ["d"]))
+        #expect(change == RepositoryChange(added: ["c", "e", "u"], changed: ["b"], removed: ["d"]))
+    }
+
+    @Test func anUntrackedFileWithTheDesiredTextIsCommitted() throws {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        let repo = try Self.repository()
+        _ = try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }
+        try "b\n".write(to: repo.root.appendingPathComponent("owned/b.yaml"), atomically: true, encoding: .utf8)
+        let second = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
+        #expect(second.commit != nil && second.change == RepositoryChange(added: ["owned/b.yaml"]))
+        #expect(try repo.ownedFiles() == ["owned/a.yaml", "owned/b.yaml"])
     }
 
     @Test func appliesCommitsOnceAndPrunesOnlyOwnedFiles() throws {
