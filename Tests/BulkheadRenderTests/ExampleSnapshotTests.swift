@@ -1,5 +1,5 @@
 @testable import BulkheadModel
-import BulkheadRender
+@testable import BulkheadRender
 import Foundation
 import Testing
 
@@ -54,6 +54,19 @@ import Testing
 
     @Test func renderingTwiceGivesIdenticalFiles() throws {
         #expect(try Self.renderExample().files == Self.renderExample().files)
+    }
+
+    @Test func renderingTenantsInSlicesOfOneGivesTheSameResult() throws {
+        let declaration = try #require(try Self.load().declaration)
+        let policies = try PlatformPolicies.load(folder: Self.repositoryRoot.appendingPathComponent("examples/acme"), displayPrefix: "examples/acme")
+        let placement = try RepositoryRenderer.place(declaration, lock: PlacementLock())
+        let whole = try RepositoryRenderer.render(declaration, placement: placement, units: .all, policies: policies.policies, tenantsPerWorkItem: 128)
+        let sliced = try RepositoryRenderer.render(declaration, placement: placement, units: .all, policies: policies.policies, tenantsPerWorkItem: 1)
+        #expect(!whole.findings.isEmpty)
+        #expect(sliced.files == whole.files)
+        #expect(sliced.findings == whole.findings)
+        #expect(sliced.objects == whole.objects && sliced.units == whole.units)
+        #expect(sliced.warnings == whole.warnings && sliced.unitWarnings == whole.unitWarnings)
     }
 
     @Test func exampleCoversWhatTheIssueAsksFor() throws {

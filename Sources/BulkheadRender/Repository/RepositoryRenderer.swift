@@ -63,6 +63,13 @@ public enum RepositoryRenderer {
 
     /// Renders the selected units of a placed declaration.
     public static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies = .none) throws -> RenderedRepository {
+        try render(declaration, placement: placement, units: selection, policies: policies, tenantsPerWorkItem: 128)
+    }
+
+    /// `render`, with a cluster's tenants rendered in slices of `tenantsPerWorkItem`: small
+    /// enough to keep both cores busy to the end, large enough that scheduling costs nothing.
+    static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies,
+                       tenantsPerWorkItem: Int) throws -> RenderedRepository {
         // The clusters with something to render: every one, or those of the selected units (a
         // tenant unit only where the tenant is placed). Only their tenants are looked at, so a
         // one-tenant change does not index the whole fleet.
@@ -92,25 +99,53 @@ public enum RepositoryRenderer {
         let tenantsByName = Dictionary(uniqueKeysWithValues: declaration.tenants.lazy
             .filter { placedNames?.contains($0.name) ?? true }.map { ($0.name, $0) })
         let clusters = declaration.clusters.filter { wanted?.contains($0.name) ?? true }
-        // Clusters render independently: spread them over the cores, then merge in cluster order.
-        let outputs = try clusters.parallelMap { cluster in
-            try renderCluster(cluster, declaration: declaration, tenantNames: placedByCluster[cluster.name] ?? [], tenantsByName: tenantsByName, selection: selection, policies: policies)
+        let guardrails = clusters.parallelMap { cluster in
+            let guardrails = ClusterGuardrails(platform: declaration.platform, cluster: cluster, platformPolicies: policies)
+            return (guardrails: guardrails, gate: ClusterGate(guardrails: guardrails))
+        }
+        // Work items of similar size spread over the cores: each cluster's tenants in slices,
+        // then its own files. Whole clusters differ in size too much: the largest would run
+        // alone at the end. Outputs merge in cluster, then tenant, order.
+        var items: [(cluster: Int, tenants: Range<Int>?)] = []
+        for (index, cluster) in clusters.enumerated() {
+            let count = placedByCluster[cluster.name]?.count ?? 0
+            for start in stride(from: 0, to: count, by: tenantsPerWorkItem) { items.append((index, start..<min(start + tenantsPerWorkItem, count))) }
+            if selection.contains(.cluster(cluster.name)) { items.append((index, nil)) }
+        }
+        let outputs = try items.parallelMap { item in
+            let cluster = clusters[item.cluster], names = placedByCluster[cluster.name] ?? []
+            var output = ClusterOutput(cluster: cluster.name)
+            if let range = item.tenants {
+                try renderTenants(names[range], cluster: cluster, declaration: declaration, tenantsByName: tenantsByName,
+                                  selection: selection, gate: guardrails[item.cluster].gate, into: &output)
+            } else {
+                try renderClusterFiles(cluster, declaration: declaration, tenantNames: names, tenantsByName: tenantsByName,
+                                       guardrails: guardrails[item.cluster].guardrails, into: &output)
+                output.units.insert(.cluster(cluster.name))
+            }
+            return output
         }
         var rendered = RenderedRepository(files: [:], placement: placement, objects: [:], warnings: placement.warnings)
+        rendered.files.reserveCapacity(outputs.reduce(0) { $0 + $1.files.count } + 1)
+        var findingsByCluster: [String: [GateFinding]] = [:]
         for output in outputs {
             rendered.files.merge(output.files) { _, new in new }
             for (tenant, references) in output.objects { rendered.objects[tenant, default: [:]][output.cluster] = references }
             rendered.units.formUnion(output.units)
-            if !output.warnings.isEmpty { rendered.unitWarnings[.cluster(output.cluster)] = output.warnings }
+            if !output.warnings.isEmpty { rendered.unitWarnings[.cluster(output.cluster), default: []] += output.warnings }
             rendered.warnings += output.warnings
-            rendered.findings += output.findings
+            if !output.findings.isEmpty { findingsByCluster[output.cluster, default: []] += output.findings }
         }
         if selection.contains(.lock) {
             rendered.files[PlacementLock.fileName] = try placement.lock.serialized()
             rendered.units.insert(.lock)
         }
         rendered.warnings = sortedProblems(rendered.warnings)
-        rendered.findings.sort { ($0.cluster, $0.source, $0.resource.kind, $0.resource.name, $0.policy) < ($1.cluster, $1.source, $1.resource.kind, $1.resource.name, $1.policy) }
+        // Sorted per cluster on the cores, then joined in cluster order.
+        let sortedFindings = findingsByCluster.sorted { $0.key < $1.key }.map(\.value).parallelMap { findings in
+            findings.sorted { ($0.source, $0.resource.kind, $0.resource.name, $0.policy) < ($1.source, $1.resource.kind, $1.resource.name, $1.policy) }
+        }
+        rendered.findings = Array(sortedFindings.joined())
         return rendered
     }
 
@@ -124,12 +159,12 @@ public enum RepositoryRenderer {
         var findings: [GateFinding] = []
     }
 
-    static func renderCluster(_ cluster: Cluster, declaration: PlatformDeclaration, tenantNames: [String], tenantsByName: [String: Tenant], selection: UnitSelection, policies: PlatformPolicies) throws -> ClusterOutput {
-        var output = ClusterOutput(cluster: cluster.name)
+    /// Renders the selected ones of `names` (tenants placed on `cluster`) into `output`: each
+    /// tenant's folder, and the gate's findings on its objects.
+    static func renderTenants(_ names: ArraySlice<String>, cluster: Cluster, declaration: PlatformDeclaration, tenantsByName: [String: Tenant],
+                              selection: UnitSelection, gate: ClusterGate, into output: inout ClusterOutput) throws {
         let root = "clusters/\(cluster.name)"
-        let guardrails = ClusterGuardrails(platform: declaration.platform, cluster: cluster, platformPolicies: policies)
-        let gate = ClusterGate(guardrails: guardrails)
-        for name in tenantNames where selection.contains(.tenant(cluster: cluster.name, tenant: name)) {
+        for name in names where selection.contains(.tenant(cluster: cluster.name, tenant: name)) {
             let tenant = tenantsByName[name]!
             let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
             let folder = "\(root)/tenants/\(name)"
@@ -148,11 +183,6 @@ public enum RepositoryRenderer {
             output.objects[name] = bundle.objects.map(\.reference)
             output.units.insert(.tenant(cluster: cluster.name, tenant: name))
         }
-        if selection.contains(.cluster(cluster.name)) {
-            try renderClusterFiles(cluster, declaration: declaration, tenantNames: tenantNames, tenantsByName: tenantsByName, guardrails: guardrails, into: &output)
-            output.units.insert(.cluster(cluster.name))
-        }
-        return output
     }
 
     /// The cluster's own files: the platform folder (node capacity and guardrail policies), the
