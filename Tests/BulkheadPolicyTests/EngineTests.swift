@@ -143,3 +143,52 @@ import Testing
         #expect(result.auditAnnotations == ["image": "nginx:latest"])
     }
 }
+
+/// Only the policies whose rules name a request's resource (or every resource, or a pod
+/// controller they reach by autogen) are evaluated, and results keep the policies' order.
+@Suite struct PolicySelectionTests {
+    static func policy(_ name: String, resources: String, apiGroups: String = "\"\"", apiVersions: String = "\"*\"") -> String {
+        """
+        apiVersion: policies.kyverno.io/v1
+        kind: ValidatingPolicy
+        metadata:
+          name: \(name)
+        spec:
+          validationActions: [Deny]
+          matchConstraints:
+            resourceRules:
+              - apiGroups: [\(apiGroups)]
+                apiVersions: [\(apiVersions)]
+                operations: ["CREATE"]
+                resources: [\(resources)]
+          validations:
+            - expression: "true"
+        """
+    }
+
+    static let engine = {
+        try! Fixture.engine([
+            policy("pods-only", resources: "pods", apiVersions: "v1"),
+            policy("every-resource", resources: "\"*\"", apiGroups: "\"*\""),
+            policy("services-status", resources: "services/status"),
+            policy("services", resources: "services"),
+        ].joined(separator: "\n---\n"))
+    }()
+
+    @Test func aServiceIsCheckedByTheServiceAndEveryResourcePoliciesInOrder() throws {
+        let service: [String: Any] = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": "team-a"], "spec": [:] as [String: Any]]
+        let results = Self.engine.evaluate(try Fixture.request(service))
+        #expect(results.map(\.policy) == ["every-resource", "services"])
+        #expect(results.allSatisfy { $0.outcome == .pass })
+    }
+
+    @Test func aDeploymentReachesThePodPolicyThroughAutogen() throws {
+        let results = Self.engine.evaluate(try Fixture.request(Fixture.deployment("web", template: Fixture.pod("web"))))
+        #expect(results.map(\.policy) == ["pods-only", "every-resource"])
+        #expect(results.first?.autogenController == .deployments)
+    }
+
+    @Test func aPodSkipsTheServicePolicies() throws {
+        #expect(Self.engine.evaluate(try Fixture.request(Fixture.pod("web"))).map(\.policy) == ["pods-only", "every-resource"])
+    }
+}

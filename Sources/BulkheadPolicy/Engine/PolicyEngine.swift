@@ -27,6 +27,11 @@ public struct PolicyEngine: Sendable {
     private let bindingsByPolicy: [String: [PolicyBinding]]
     /// What each policy needs checked per request, worked out once.
     private let facts: [String: Facts]
+    /// The policies (indexes into `policies`) whose rules name a resource, or pod controllers it
+    /// applies to by autogen, by plural resource name; those naming every resource (`*`) are in
+    /// `everyResourcePolicies`. No other policy can match a request for that resource.
+    private let policiesByResource: [String: [Int]]
+    private let everyResourcePolicies: [Int]
 
     private struct Facts: Sendable {
         var clusterCalls: [String]
@@ -41,18 +46,36 @@ public struct PolicyEngine: Sendable {
         var facts: [String: Facts] = [:]
         for policy in policies { facts[policy.name] = Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled) }
         self.facts = facts
+        var byResource: [String: [Int]] = [:], everyResource: [Int] = []
+        for (index, policy) in policies.enumerated() {
+            guard let constraints = policy.matchConstraints else { continue }
+            var names = Set(constraints.resourceRules.flatMap { $0.resources.map { String($0.split(separator: "/", omittingEmptySubsequences: false)[0]) } })
+            for controller in policy.autogen.controllers { names.insert(controller.rawValue) }
+            if names.contains("*") { everyResource.append(index) } else { for name in names { byResource[name, default: []].append(index) } }
+        }
+        self.policiesByResource = byResource
+        self.everyResourcePolicies = everyResource
+    }
+
+    /// The indexes of the policies that could match a request for `resource`, in policy order.
+    func candidates(for resource: String) -> [Int] {
+        let named = policiesByResource[resource] ?? []
+        if everyResourcePolicies.isEmpty { return named }
+        if named.isEmpty { return everyResourcePolicies }
+        return (named + everyResourcePolicies).sorted()
     }
 
     /// The result of every policy that matches `request` (a skip when a match condition is false);
-    /// policies that do not match are left out.
+    /// policies that do not match are left out, and those whose rules name other resources are
+    /// not looked at.
     /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped).
     public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject)
         // Results of policies that do not match are dropped below: no need to say why.
         context.explainsSkips = false
         var results: [PolicyResult] = []
-        for policy in policies {
-            for result in evaluate(policy, context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
+        for index in candidates(for: request.resource.resource) {
+            for result in evaluate(policies[index], context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
                 results.append(result)
             }
         }
