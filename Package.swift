@@ -70,7 +70,7 @@ let package = Package(
         // Policies as data, admission evaluation and Kyverno test suites over BulkheadCEL (pure).
         .target(
             name: "BulkheadPolicy",
-            dependencies: ["BulkheadCEL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BulkheadCEL", "BulkheadKube", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // The admission webhook: Hummingbird over TLS, certificates, Prometheus metrics, reload.

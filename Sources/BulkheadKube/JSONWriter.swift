@@ -75,7 +75,7 @@ public enum JSONWriter {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func appendString(_ text: String, to out: inout [UInt8]) {
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
