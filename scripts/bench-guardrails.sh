@@ -6,7 +6,8 @@
 #   2. The webhook: wrk over HTTPS posting a Pod AdmissionReview to `bulkhead webhook serve`
 #      (every guardrail of cluster prod-euw1-1) and, in the same binary, to the bare /echo route.
 # Release builds only. Runs are interleaved (Bulkhead, peer, Bulkhead, peer) because the machine
-# is shared; each figure is the better of its runs and the ratios compare the same round.
+# is shared; each figure is the better of its runs; the CEL ratios compare the same round, the
+# webhook ratio the best /validate round with the best /echo round.
 #
 #   bash scripts/bench-guardrails.sh            # builds release binaries when missing
 #   CEL_SECONDS=3 WRK_SECONDS=10 WRK_CONNECTIONS=16 bash scripts/bench-guardrails.sh
@@ -148,8 +149,10 @@ for i in range(0, len(rows), 2):
 best_v = max(rows[0::2], key=lambda r: float(r[1]))
 best_e = max(rows[1::2], key=lambda r: float(r[1]))
 rate, p99 = float(best_v[1]), ms(best_v[2])
-ratio = max(float(rows[i][1]) / float(rows[i + 1][1]) for i in range(0, len(rows), 2))
-print(f"  best /validate {rate:,.0f}/s, p99 {p99:.2f} ms; best /echo {float(best_e[1]):,.0f}/s; best same-round ratio {ratio:.2f}")
+# Best against best: the larger of the same-round ratios would reward a round where noise slowed
+# only the echo route.
+ratio = rate / float(best_e[1])
+print(f"  best /validate {rate:,.0f}/s, p99 {p99:.2f} ms; best /echo {float(best_e[1]):,.0f}/s; ratio of the bests {ratio:.2f}")
 print(f"  server RSS: peak {int(sys.argv[2]) / 1024:.0f} MiB, now {int(sys.argv[3]) / 1024:.0f} MiB")
 print(f"  targets: >=20,000/s {'MET' if rate >= 20000 else 'MISSED'}; p99 < 2 ms {'MET' if p99 < 2 else 'MISSED'}; >=0.6x echo {'MET' if ratio >= 0.6 else 'MISSED'}")
 PY

@@ -65,11 +65,12 @@ export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-bulkhead-test} GIT_AUTHOR_EMAIL=${GIT_
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-bulkhead-test} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-test@bulkhead.invalid}
 
 # Whatever this script starts or makes is stopped and removed on exit, however it exits.
-WORK=""; PG_DIR=""; SERVE_PID=""
+WORK=""; PG_DIR=""; SERVE_PID=""; TEST_TMP=""
 cleanup() {
   if [[ -n $SERVE_PID ]]; then kill "$SERVE_PID" 2>/dev/null || true; fi
   if [[ -n $PG_DIR ]]; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$PG_DIR"; fi
   if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
+  if [[ -n $TEST_TMP ]]; then rm -rf "$TEST_TMP"; fi
 }
 trap cleanup EXIT
 
@@ -92,13 +93,17 @@ export BULKHEAD_TEST_POSTGRES_URL="postgres://bulkhead@127.0.0.1:$PG_PORT/postgr
 log "swift build --build-tests"
 swift build --build-tests
 log "swift test"
+# The tests' scratch folders (example copies, repositories, databases) go to a folder of this
+# run's own, removed on exit, so repeated runs leave nothing behind.
+TEST_TMP=$(mktemp -d)
+TEST_LOG=$TEST_TMP/swift-test.log
 set +e
-swift test --skip-build >/tmp/bulkhead-swift-test.log 2>&1
+TMPDIR=$TEST_TMP swift test --skip-build >"$TEST_LOG" 2>&1
 swift_status=$?
 set -e
 # Failures in full, passes only as the closing lines.
-grep -vE '^(✔|◇|↳ (Testing Library|Target Platform)|Test Suite|Test Case|\[)' /tmp/bulkhead-swift-test.log || true
-grep -E '^(✔|✘) Test run with' /tmp/bulkhead-swift-test.log || true
+grep -vE '^(✔|◇|↳ (Testing Library|Target Platform)|Test Suite|Test Case|\[)' "$TEST_LOG" || true
+grep -E '^(✔|✘) Test run with' "$TEST_LOG" || true
 if [[ $swift_status -ne 0 ]]; then echo "swift test failed"; exit 1; fi
 
 # --- 3. external checks on the rendered example ------------------------------

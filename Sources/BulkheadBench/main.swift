@@ -12,14 +12,19 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-/// Runs `round` (which does `perRound` operations) until `seconds` have passed: the operations
-/// done and the seconds taken.
+/// With `--rounds N`, every timed loop runs exactly N rounds instead of for a time: for counting
+/// instructions under `valgrind --tool=callgrind`, where the same work gives the same count on a
+/// busy machine (run with N and with 0 and subtract).
+nonisolated(unsafe) var fixedRounds: Int?
+
+/// Runs `round` (which does `perRound` operations) until `seconds` have passed (or
+/// `fixedRounds` times): the operations done and the seconds taken.
 func repeatFor(seconds: Double, perRound: Int, _ round: () -> Void) -> (operations: Int, seconds: Double) {
     let clock = ContinuousClock()
     let start = clock.now
     let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
     var operations = 0
-    while clock.now < deadline {
+    while fixedRounds.map({ operations < $0 * perRound }) ?? (clock.now < deadline) {
         round()
         operations += perRound
     }
@@ -40,6 +45,9 @@ while let argument = arguments.next() {
     case "--seconds":
         guard let value = arguments.next().flatMap(Double.init) else { fail("--seconds needs a number") }
         seconds = value
+    case "--rounds":
+        guard let value = arguments.next().flatMap(Int.init), value >= 0 else { fail("--rounds needs a whole number") }
+        fixedRounds = value
     case "--data":
         guard let value = arguments.next() else { fail("--data needs a folder") }
         folder = value
@@ -66,14 +74,18 @@ while let argument = arguments.next() {
               case .map(let metadata)? = root["metadata"], case .string(let name)? = metadata["name"] else { fail("the namespace file is not a Namespace") }
         let reviewer = AdmissionReviewer(engine: PolicyEngine(policies: loaded.policies, bindings: loaded.bindings), namespaces: [name: namespace])
         let bytes = Array(body)
-        guard (try? reviewer.review(body: bytes)) != nil else { fail("\(reviewPath) is not an AdmissionReview") }
+        guard let (_, results) = try? reviewer.review(body: bytes) else { fail("\(reviewPath) is not an AdmissionReview") }
+        // What the timed reviews decide, on standard error: an error result would time a failure path.
+        for result in results {
+            FileHandle.standardError.write(Data("\(result.policy): \(result.outcome.rawValue) \(result.message)\n".utf8))
+        }
         let (reviews, elapsed) = repeatFor(seconds: 2, perRound: 100) {
             for _ in 0..<100 { _ = try? reviewer.review(body: bytes) }
         }
         report(#""review": "\#(reviewPath)", "policies": \#(loaded.policies.count)"#, operations: reviews, seconds: elapsed, noun: "reviews")
         exit(0)
     case "--help", "-h":
-        print("usage: BulkheadBench [--seconds S] [--data benchmarks/cel]")
+        print("usage: BulkheadBench [--seconds S | --rounds N] [--data benchmarks/cel | --parse REVIEW.json | --review POLICY_DIR NAMESPACE.json REVIEW.json]")
         exit(0)
     default: fail("unknown argument \(argument)")
     }

@@ -59,11 +59,21 @@ public struct CELProgram: Sendable {
     /// Evaluates against variable values. Throws a ``CELError`` with code `.evaluation` for a
     /// CEL error result (no such key, overflow, no matching overload...) or `.costLimitExceeded`.
     public func evaluate(_ activation: [String: CELValue] = [:], costLimit: Int? = nil) throws(CELError) -> CELValue {
+        try evaluateReportingCost(CELActivation(activation), costLimit: costLimit).result.get()
+    }
+
+    /// Evaluates against an activation built once for many programs (see ``evaluate(_:costLimit:)``).
+    public func evaluate(_ activation: CELActivation, costLimit: Int? = nil) throws(CELError) -> CELValue {
         try evaluateReportingCost(activation, costLimit: costLimit).result.get()
     }
 
     /// Evaluates and reports the cost consumed, whatever the outcome.
     public func evaluateReportingCost(_ activation: [String: CELValue] = [:], costLimit: Int? = nil) -> CELEvaluation {
+        evaluateReportingCost(CELActivation(activation), costLimit: costLimit)
+    }
+
+    /// Evaluates against an activation and reports the cost consumed, whatever the outcome.
+    public func evaluateReportingCost(_ activation: CELActivation, costLimit: Int? = nil) -> CELEvaluation {
         var evaluator = Evaluator(activation: activation, slots: slots, costLimit: costLimit)
         do {
             let value = try evaluator.evaluate(root)

@@ -13,6 +13,14 @@ public final class WebhookMetrics: Sendable {
     private let latency: DurationHistogram
     /// Counters by name and labels, kept so a review does not look each one up in the registry.
     private let counters = Mutex<[String: Counter]>([:])
+    /// Decision counters by policy and result: a review takes the lock once for all of them and
+    /// builds no key text.
+    private let decisionCounters = Mutex<[DecisionKey: Counter]>([:])
+
+    private struct DecisionKey: Hashable {
+        var policy: String
+        var result: String
+    }
 
     public init() {
         latency = registry.makeDurationHistogram(descriptor: Self.name("request_duration", unit: "seconds", help: "Time to answer a request on the review path."),
@@ -25,9 +33,17 @@ public final class WebhookMetrics: Sendable {
 
     /// One answered review: each policy's result, whether it was allowed, how long it took.
     func recordReview(results: [PolicyResult], allowed: Bool, duration: Duration) {
-        for result in results {
-            counter("decisions", help: "Policy decisions, by policy and result.", [("policy", result.policy), ("result", Self.label(result))]).increment()
+        let decisions = decisionCounters.withLock { cache in
+            results.map { result in
+                let key = DecisionKey(policy: result.policy, result: Self.label(result))
+                if let counter = cache[key] { return counter }
+                let counter = registry.makeCounter(descriptor: Self.name("decisions", unit: "total", help: "Policy decisions, by policy and result."),
+                                                   labels: [("policy", key.policy), ("result", key.result)])
+                cache[key] = counter
+                return counter
+            }
         }
+        for counter in decisions { counter.increment() }
         counter("reviews", help: "Reviews answered, by whether the object was allowed.", [("allowed", allowed ? "true" : "false")]).increment()
         recordHTTP(code: 200, duration: duration)
     }

@@ -17,6 +17,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: missing.path + ".bulkhead.sqlite"), "nothing is created")
     }
 
+    /// `token create` refuses a binding no tenant could match, and creates no database for it;
+    /// a tenant not declared yet is allowed (a token made ahead of onboarding).
+    @Test func tokenCreateRefusesTenantNamesNoTenantCanHave() throws {
+        let repo = try CLI.temporaryFolder().appendingPathComponent("gitops")
+        for bad in ["Web", "web_ci", "web-", String(repeating: "a", count: 64)] {
+            let run = try CLI.run(CLI.binary.path, ["token", "create", "--repo", repo.path, "--name", "ci", "--role", "tenant-admin", "--tenant", "web", "--tenant", bad])
+            #expect(run.status == 2 && run.stderr.contains("--tenant '\(bad)' cannot name a tenant") && run.stderr.contains("DNS labels"), "\(bad): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: repo.path + ".bulkhead.sqlite"), "nothing is created")
+        let ahead = try CLI.run(CLI.binary.path, ["token", "create", "--repo", repo.path, "--name", "ci", "--role", "tenant-admin", "--tenant", "not-onboarded-yet"])
+        #expect(ahead.status == 0 && ahead.stdout.contains("tenant-admin of not-onboarded-yet"), "\(ahead.stderr)")
+    }
+
     @Test func aRepositoryInsideThePlatformFolderIsNotReadAsDeclarations() throws {
         let platform = try CLI.copyOfExample()
         let first = try CLI.bulkhead("apply", "--repo", "gitops", in: platform)

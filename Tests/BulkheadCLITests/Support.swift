@@ -57,10 +57,23 @@ enum CLI {
         try run("git", ["-C", repo.path] + arguments).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A new folder under ``scratchRoot``.
     static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-test-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent("bulkhead-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// One folder per test process for every folder these tests make (example copies, repositories),
+    /// removed when the process exits, so a run leaves nothing behind.
+    static let scratchRoot: URL = {
+        let root = scratchRootLocation()
+        atexit { try? FileManager.default.removeItem(at: CLI.scratchRootLocation()) }
+        return root
+    }()
+
+    private static func scratchRootLocation() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-cli-tests-\(getpid())")
     }
 
     /// Copies the example platform so a test can change it.

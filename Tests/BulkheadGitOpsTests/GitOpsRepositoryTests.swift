@@ -4,9 +4,9 @@ import Testing
 
 /// The repository writer on its own, with real git and a simple ownership rule.
 @Suite struct GitOpsRepositoryTests {
-    static func repository() throws -> GitOpsRepository {
+    static func repository(looseObjectLimit: Int = GitOpsRepository.defaultLooseObjectLimit) throws -> GitOpsRepository {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-test-\(UUID().uuidString)")
-        return GitOpsRepository(root: root, isOwned: { $0.hasPrefix("owned/") })
+        return GitOpsRepository(root: root, isOwned: { $0.hasPrefix("owned/") }, looseObjectLimit: looseObjectLimit)
     }
 
 
@@ -22,6 +22,7 @@ import Testing
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
+        defer { try? FileManager.default.removeItem(at: repo.root) }
         _ = try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }
         try "b\n".write(to: repo.root.appendingPathComponent("owned/b.yaml"), atomically: true, encoding: .utf8)
         let second = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
@@ -33,6 +34,7 @@ import Testing
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
+        defer { try? FileManager.default.removeItem(at: repo.root) }
         let first = try repo.apply(["owned/x/a.yaml": "a\n", "owned/x/b.yaml": "b\n"]) { "first: \($0.added.count) added" }
         #expect(first.commit != nil && first.change.added == ["owned/x/a.yaml", "owned/x/b.yaml"])
         try "mine\n".write(to: repo.root.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
@@ -53,6 +55,7 @@ import Testing
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
+        defer { try? FileManager.default.removeItem(at: repo.root) }
         _ = try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }
         let git = Git(root: repo.root)
         try "notes\n".write(to: repo.root.appendingPathComponent("STAGED.md"), atomically: true, encoding: .utf8)
@@ -76,6 +79,7 @@ import Testing
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
+        defer { try? FileManager.default.removeItem(at: repo.root) }
         let first = try #require(try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }.commit)
         _ = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
         #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])
@@ -103,6 +107,7 @@ import Testing
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
+        defer { try? FileManager.default.removeItem(at: repo.root) }
         var desired: [String: String] = [:]
         for index in 0..<300 { desired["owned/t\(index % 7)/file-\(index).yaml"] = "index: \(index)\n" }
         desired["owned/odd/with space.yaml"] = "a\n"
@@ -128,5 +133,40 @@ import Testing
         #expect(second.change == RepositoryChange(changed: ["owned/t0/file-0.yaml"], removed: ["owned/odd/with space.yaml"]))
         #expect(try git.text(["rev-parse", "HEAD~1"]) == commit)
         #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+    }
+
+    /// An apply whose objects were written loose (here all 5,000 of them: the repositories let
+    /// fast-import unpack any import) packs them once the estimate passes the repository's
+    /// limit, and the repository stays sound; with no limit they stay loose, as a control.
+    /// The estimate samples one of 256 folders: with a limit of 0 it misses 5,000 objects only
+    /// if none of them is in that folder, a chance of about 3 in a billion.
+    @Test func anApplyPacksManyLooseObjects() throws {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        let packing = try Self.repository(looseObjectLimit: 0)
+        let keeping = try Self.repository(looseObjectLimit: .max)
+        defer { for repo in [packing, keeping] { try? FileManager.default.removeItem(at: repo.root) } }
+        func looseAndPacks(_ repo: GitOpsRepository) throws -> (loose: Int, packs: Int) {
+            let lines = try Git(root: repo.root).text(["count-objects", "-v"]).split(separator: "\n")
+            func value(_ name: String) -> Int { Int(lines.first { $0.hasPrefix("\(name): ") }?.dropFirst(name.count + 2) ?? "") ?? -1 }
+            return (value("count"), value("packs"))
+        }
+        var desired: [String: String] = [:]
+        for index in 0..<5_000 { desired["owned/d\(index % 10)/f\(index).yaml"] = "file \(index)\n" }
+        for repo in [packing, keeping] {
+            try repo.initializeIfNeeded()
+            try Git(root: repo.root).run(["config", "fastimport.unpackLimit", "100000"])
+            #expect(try repo.apply(desired) { _ in "first" }.commit != nil)
+        }
+        let kept = try looseAndPacks(keeping), packed = try looseAndPacks(packing)
+        #expect(kept.loose > 5_000 && kept.packs == 0, "the control keeps its objects loose: \(kept)")
+        #expect(packed.loose == 0 && packed.packs >= 1, "\(packed)")
+        desired["owned/d7/f7.yaml"] = "changed\n"
+        #expect(try packing.apply(desired) { _ in "second" }.commit != nil)
+        let git = Git(root: packing.root)
+        #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+        #expect(try git.text(["show", "HEAD:owned/d7/f7.yaml"]) == "changed")
+        #expect(try git.text(["show", "HEAD~1:owned/d7/f7.yaml"]) == "file 7")
+        #expect(try git.text(["status", "--porcelain"]).isEmpty)
     }
 }

@@ -75,6 +75,7 @@ import Testing
 
     @Test func aSecondRunReadsTheStoreAndLoadsWhatAFreshLoadDoes() throws {
         let (platform, store) = try Self.folders()
+        defer { try? FileManager.default.removeItem(at: platform.deletingLastPathComponent()) }
         let first = ParseCache(folder: store, build: "b1")
         let fresh = try Self.load(platform, cache: nil)
         #expect(try Self.load(platform, cache: first).tenants == fresh.tenants)
@@ -94,6 +95,7 @@ import Testing
     /// and the next run reads every tenant file from it.
     @Test func aCacheKeptInMemoryIsSavedForTheNextRun() throws {
         let (platform, store) = try Self.folders()
+        defer { try? FileManager.default.removeItem(at: platform.deletingLastPathComponent()) }
         let memory = ParseCache()
         let fresh = try Self.load(platform, cache: memory)
         #expect(!memory.isStored && !FileManager.default.fileExists(atPath: store.path))
@@ -107,6 +109,7 @@ import Testing
 
     @Test func aChangedFileIsParsedAgainAndItsOldEntryPruned() throws {
         let (platform, store) = try Self.folders()
+        defer { try? FileManager.default.removeItem(at: platform.deletingLastPathComponent()) }
         let first = ParseCache(folder: store, build: "b1")
         _ = try Self.load(platform, cache: first)
         first.prune()
@@ -125,6 +128,7 @@ import Testing
 
     @Test func aDamagedOrForeignStoreIsNotUsed() throws {
         let (platform, store) = try Self.folders()
+        defer { try? FileManager.default.removeItem(at: platform.deletingLastPathComponent()) }
         let fresh = try Self.load(platform, cache: nil)
         _ = try Self.load(platform, cache: ParseCache(folder: store, build: "b1"))
         for name in try Self.stored(store) {

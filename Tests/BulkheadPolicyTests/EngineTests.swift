@@ -147,8 +147,12 @@ import Testing
 /// Only the policies whose rules name a request's resource (or every resource, or a pod
 /// controller they reach by autogen) are evaluated, and results keep the policies' order.
 @Suite struct PolicySelectionTests {
-    static func policy(_ name: String, resources: String, apiGroups: String = "\"\"", apiVersions: String = "\"*\"") -> String {
-        """
+    /// A Kyverno ValidatingPolicy for CREATE of `resources`, with `variables` (name, expression)
+    /// and one validation.
+    static func policy(_ name: String, resources: String, apiGroups: String = "\"\"", apiVersions: String = "\"*\"",
+                       variables: [(String, String)] = [], validation: String = "true") -> String {
+        let declared = variables.isEmpty ? "" : "\n  variables:\n" + variables.map { "    - name: \($0.0)\n      expression: \"\($0.1)\"" }.joined(separator: "\n")
+        return """
         apiVersion: policies.kyverno.io/v1
         kind: ValidatingPolicy
         metadata:
@@ -160,9 +164,9 @@ import Testing
               - apiGroups: [\(apiGroups)]
                 apiVersions: [\(apiVersions)]
                 operations: ["CREATE"]
-                resources: [\(resources)]
+                resources: [\(resources)]\(declared)
           validations:
-            - expression: "true"
+            - expression: "\(validation)"
         """
     }
 
@@ -190,5 +194,35 @@ import Testing
 
     @Test func aPodSkipsTheServicePolicies() throws {
         #expect(Self.engine.evaluate(try Fixture.request(Fixture.pod("web"))).map(\.policy) == ["pods-only", "every-resource"])
+    }
+}
+
+/// Policies that declare the same variables share their values within one request; a variable
+/// with the same name but another expression, or after other variables, is its own.
+@Suite struct SharedVariablesTests {
+    static func policy(_ name: String, variables: [(String, String)], validation: String) -> String {
+        PolicySelectionTests.policy(name, resources: "pods", apiVersions: "\"v1\"", variables: variables, validation: validation)
+    }
+
+    static let policies = [
+        policy("first", variables: [("image", "object.spec.containers[0].image")], validation: "variables.image == 'registry.example/app:1.0'"),
+        policy("same", variables: [("image", "object.spec.containers[0].image")], validation: "variables.image.startsWith('registry.')"),
+        policy("other-expression", variables: [("image", "object.metadata.name")], validation: "variables.image == 'web'"),
+        policy("other-position", variables: [("name", "object.metadata.name"), ("image", "variables.name + '!'")],
+               validation: "variables.image == 'web!' && size(variables) == 2"),
+        policy("failing", variables: [("image", "object.spec.missing")], validation: "variables.image == 1"),
+    ]
+
+    @Test func eachPolicySeesItsOwnVariablesAndTheSameResultsAsAlone() throws {
+        let engine = try Fixture.engine(Self.policies.joined(separator: "\n---\n"))
+        let request = try Fixture.request(Fixture.pod("web"))
+        let together = engine.evaluate(request)
+        #expect(together.map(\.policy) == ["first", "same", "other-expression", "other-position", "failing"])
+        #expect(together.map(\.outcome) == [.pass, .pass, .pass, .pass, .error])
+        #expect(together.last?.message.contains("variables.image") == true)
+        for (policy, result) in zip(engine.policies, together) {
+            let alone = try #require(engine.evaluate(policy, request: request).first)
+            #expect(alone.outcome == result.outcome && alone.message == result.message, "\(policy.name)")
+        }
     }
 }

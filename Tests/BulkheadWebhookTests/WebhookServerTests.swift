@@ -184,15 +184,27 @@ import Testing
         #expect(codes.count == 300)
         #expect(codes.allSatisfy { $0 == "200" }, "\(Set(codes))")
 
-        // Wait for the reloads to settle, then one more: the decision follows the store.
-        try await Task.sleep(for: .milliseconds(200))
-        let before = loads.withLock { $0 }
+        // Wait for the reloads to settle (a busy machine may still be working through the burst),
+        // then one more: the decision follows the store.
+        let before = try await Self.settled(loads)
         kill(getpid(), SIGHUP)
-        for _ in 0..<100 where loads.withLock({ $0 }) == before { try await Task.sleep(for: .milliseconds(10)) }
-        let expectDenied = loads.withLock { $0 } % 2 == 1
+        for _ in 0..<1_000 where loads.withLock({ $0 }) == before { try await Task.sleep(for: .milliseconds(10)) }
+        let expectDenied = try await Self.settled(loads) % 2 == 1
         #expect(try await server.curl("/validate", body: Self.review(privileged: true)).body.contains(expectDenied ? #""allowed":false"# : #""allowed":true"#))
         #expect(try await server.curl("/metrics").body.contains(#"bulkhead_webhook_reloads_total{result="success"}"#))
         await server.stop()
+    }
+
+    /// The count once it has stayed the same for 300 ms (at most 10 s of waiting).
+    static func settled(_ count: borrowing Mutex<Int>) async throws -> Int {
+        var last = count.withLock { $0 }, unchanged = 0
+        for _ in 0..<1_000 where unchanged < 30 {
+            try await Task.sleep(for: .milliseconds(10))
+            let now = count.withLock { $0 }
+            unchanged = now == last ? unchanged + 1 : 0
+            last = now
+        }
+        return last
     }
 
     @Test func aFailedReloadKeepsThePreviousPolicies() async throws {

@@ -9,25 +9,23 @@ import Darwin
 /// Lookup follows CEL's heterogeneous numeric equality: `{1u: 'a'}[1]` and `{1: 'a'}[1.0]` find
 /// the entry.
 public struct CELMap: Sendable {
-    /// One reference, so that copying a map (which the evaluator does on every field access)
-    /// costs one retain; copied on write.
-    private final class Storage: @unchecked Sendable {
-        var entries: [(key: CELValue, value: CELValue)] = []
-        var keys: [MapKey] = []
-        /// Positions by key, built only once the map outgrows ``linearLimit``: Kubernetes objects
-        /// are mostly small maps, where comparing a few keys beats hashing one.
-        var index: [MapKey: Int] = [:]
+    /// The entries in insertion order. Copying a map (which the evaluator does on every field
+    /// access) costs one retain for a small map and two for an indexed one; parsing a JSON
+    /// object allocates one array.
+    public private(set) var entries: [(key: CELValue, value: CELValue)] = []
+    /// Positions by key, built only once the map outgrows ``linearLimit``: Kubernetes objects
+    /// are mostly small maps, where comparing a few keys beats hashing one.
+    private var index: KeyIndex?
 
-        init() {}
+    /// The index of a large map, shared between copies until one of them changes.
+    private final class KeyIndex: @unchecked Sendable {
+        var positions: [MapKey: Int]
 
-        init(copying other: Storage) {
-            entries = other.entries
-            keys = other.keys
-            index = other.index
+        init(_ positions: [MapKey: Int]) {
+            self.positions = positions
         }
     }
 
-    private var storage = Storage()
     static let linearLimit = 12
 
     public init() {}
@@ -35,34 +33,43 @@ public struct CELMap: Sendable {
     /// Builds a map from entries; a later duplicate key replaces the earlier value, and entries
     /// whose key is not an int, uint, bool or string are dropped.
     public init(_ entries: [(CELValue, CELValue)]) {
-        storage.entries.reserveCapacity(entries.count)
+        self.entries.reserveCapacity(entries.count)
         for (key, value) in entries {
             _ = try? insert(key, value, replacing: true)
         }
     }
 
     /// Builds a map from string keys in order, a repeated key keeping its last value, in one pass
-    /// (the JSON parser's path: no per-entry copy-on-write checks).
+    /// (the JSON parser's path: one array, no key copies).
     public init(stringKeyed pairs: some Collection<(String, CELValue)>) {
-        let storage = Storage()
-        storage.entries.reserveCapacity(pairs.count)
-        storage.keys.reserveCapacity(pairs.count)
-        let indexed = pairs.count > Self.linearLimit
+        var entries: [(key: CELValue, value: CELValue)] = []
+        entries.reserveCapacity(pairs.count)
+        if pairs.count <= Self.linearLimit {
+            next: for (key, value) in pairs {
+                for position in entries.indices {
+                    if case .string(let existing) = entries[position].key, sameCodePoints(existing, key) {
+                        entries[position].value = value
+                        continue next
+                    }
+                }
+                entries.append((.string(key), value))
+            }
+            self.entries = entries
+            return
+        }
+        var positions: [MapKey: Int] = [:]
+        positions.reserveCapacity(pairs.count)
         for (key, value) in pairs {
             let mapKey = MapKey.string(key)
-            let existing = indexed ? storage.index[mapKey] : storage.keys.firstIndex(of: mapKey)
-            if let existing {
-                storage.entries[existing].value = value
+            if let existing = positions[mapKey] {
+                entries[existing].value = value
                 continue
             }
-            if indexed { storage.index[mapKey] = storage.keys.count }
-            storage.keys.append(mapKey)
-            storage.entries.append((.string(key), value))
+            positions[mapKey] = entries.count
+            entries.append((.string(key), value))
         }
-        if !indexed && storage.keys.count > Self.linearLimit {
-            for (position, key) in storage.keys.enumerated() { storage.index[key] = position }
-        }
-        self.storage = storage
+        self.entries = entries
+        if entries.count > Self.linearLimit { index = KeyIndex(positions) }
     }
 
     /// Builds a string-keyed map.
@@ -72,21 +79,16 @@ public struct CELMap: Sendable {
         }
     }
 
-    /// The entries in insertion order.
-    public var entries: [(key: CELValue, value: CELValue)] { storage.entries }
-    public var count: Int { storage.entries.count }
-    public var isEmpty: Bool { storage.entries.isEmpty }
-    public var keys: [CELValue] { storage.entries.map(\.key) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: [CELValue] { entries.map(\.key) }
 
     /// The position of `key`, by scan while the map is small and by index after.
     @inline(__always)
     private func position(of key: MapKey) -> Int? {
-        let keys = storage.keys
-        if keys.count <= Self.linearLimit {
-            for position in keys.indices where keys[position] == key { return position }
-            return nil
-        }
-        return storage.index[key]
+        if let index { return index.positions[key] }
+        for position in entries.indices where MapKey(entries[position].key) == key { return position }
+        return nil
     }
 
     /// Inserts an entry. Throws for a key kind maps cannot hold, or for a repeated key unless
@@ -95,46 +97,45 @@ public struct CELMap: Sendable {
         guard let mapKey = MapKey(key) else {
             throw EvalError("unsupported key type: \(key.celType.runtimeName)")
         }
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
         if let position = position(of: mapKey) {
             guard replacing else { throw EvalError("Failed with repeated key: \(key)") }
-            storage.entries[position].value = value
+            entries[position].value = value
             return
         }
-        storage.keys.append(mapKey)
-        storage.entries.append((key, value))
-        let count = storage.keys.count
+        entries.append((key, value))
+        let count = entries.count
         if count == Self.linearLimit + 1 {
-            for (position, key) in storage.keys.enumerated() { storage.index[key] = position }
+            var positions: [MapKey: Int] = [:]
+            for (position, entry) in entries.enumerated() { positions[MapKey(entry.key)!] = position }
+            index = KeyIndex(positions)
         } else if count > Self.linearLimit + 1 {
-            storage.index[mapKey] = count - 1
+            if !isKnownUniquelyReferenced(&index!) { index = KeyIndex(index!.positions) }
+            index!.positions[mapKey] = count - 1
         }
     }
 
     /// The value stored under `key`, using numeric equality across int, uint and double.
     public subscript(key: CELValue) -> CELValue? {
         guard let mapKey = MapKey(lookup: key), let position = position(of: mapKey) else { return nil }
-        return storage.entries[position].value
+        return entries[position].value
     }
 
     /// The value for a string key (the evaluator's field access: no key value is built).
     public subscript(key: String) -> CELValue? {
-        let storage = self.storage
-        if storage.keys.count > Self.linearLimit {
-            return storage.index[.string(key)].map { storage.entries[$0].value }
+        if let index {
+            return index.positions[.string(key)].map { entries[$0].value }
         }
-        let found: Int? = storage.keys.withUnsafeBufferPointer { keys in
-            for position in keys.indices {
-                if case .string(let candidate) = keys[position], sameCodePoints(candidate, key) { return position }
+        return entries.withUnsafeBufferPointer { entries in
+            for entry in entries {
+                if case .string(let candidate) = entry.key, sameCodePoints(candidate, key) { return entry.value }
             }
             return nil
         }
-        return found.map { storage.entries[$0].value }
     }
 
     func strictValue(forKey key: CELValue) -> CELValue? {
         guard let mapKey = MapKey(key), let position = position(of: mapKey) else { return nil }
-        let found = storage.entries[position]
+        let found = entries[position]
         return found.key.celType.runtimeName == key.celType.runtimeName ? found.value : nil
     }
 

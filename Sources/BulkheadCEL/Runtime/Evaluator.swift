@@ -1,11 +1,11 @@
 /// Walks a compiled ``Node`` tree for one activation, counting cost.
 struct Evaluator {
-    let activation: [String: CELValue]
+    let activation: CELActivation
     var locals: [Result<CELValue, EvalError>]
     var cost = 0
     let costLimit: Int?
 
-    init(activation: [String: CELValue], slots: Int, costLimit: Int?) {
+    init(activation: CELActivation, slots: Int, costLimit: Int?) {
         self.activation = activation
         self.locals = Array(repeating: .success(.null), count: slots)
         self.costLimit = costLimit
@@ -240,20 +240,7 @@ struct Evaluator {
             }
             return .optional(result)
         }
-        // Iteration pairs: (first variable, second variable).
-        let items: [(CELValue, CELValue)]
-        switch range {
-        case .list(let list):
-            if comprehension.secondSlot != nil {
-                items = list.enumerated().map { (.int(Int64($0.offset)), $0.element) }
-            } else {
-                items = list.map { ($0, .null) }
-            }
-        case .map(let map):
-            items = map.entries.map { ($0.key, $0.value) }
-        default:
-            throw EvalError("expression of type '\(range.celType.runtimeName)' cannot be the range of a comprehension (must be list or map)")
-        }
+        let items = try ComprehensionRange(range, pairs: comprehension.secondSlot != nil)
         let slot = comprehension.slot
         let secondSlot = comprehension.secondSlot
         switch comprehension.operation {
@@ -261,8 +248,9 @@ struct Evaluator {
             let decisive: Bool
             if case .exists = comprehension.operation { decisive = true } else { decisive = false }
             var pending: EvalError?
-            for item in items {
+            for position in 0..<items.count {
                 try charge(1)
+                let item = items[position]
                 bind(item, slot, secondSlot)
                 do throws(EvalError) {
                     let value = try evaluate(comprehension.body)
@@ -279,8 +267,9 @@ struct Evaluator {
             return .bool(!decisive)
         case .existsOne:
             var count = 0
-            for item in items {
+            for position in 0..<items.count {
                 try charge(1)
+                let item = items[position]
                 bind(item, slot, secondSlot)
                 let value = try evaluate(comprehension.body)
                 guard case .bool(let flag) = value else { throw EvalError.noOverload("exists_one", [value]) }
@@ -289,8 +278,9 @@ struct Evaluator {
             return .bool(count == 1)
         case .filter:
             var result: [CELValue] = []
-            for item in items {
+            for position in 0..<items.count {
                 try charge(1)
+                let item = items[position]
                 bind(item, slot, secondSlot)
                 let value = try evaluate(comprehension.body)
                 guard case .bool(let flag) = value else { throw EvalError.noOverload("filter", [value]) }
@@ -300,8 +290,9 @@ struct Evaluator {
         case .map(let filter):
             var result: [CELValue] = []
             result.reserveCapacity(items.count)
-            for item in items {
+            for position in 0..<items.count {
                 try charge(1)
+                let item = items[position]
                 bind(item, slot, secondSlot)
                 if let filter {
                     let keep = try evaluate(filter)
@@ -313,8 +304,9 @@ struct Evaluator {
             return .list(result)
         case .transformMap(let filter):
             var result = CELMap()
-            for item in items {
+            for position in 0..<items.count {
                 try charge(1)
+                let item = items[position]
                 bind(item, slot, secondSlot)
                 if let filter {
                     let keep = try evaluate(filter)
@@ -327,6 +319,36 @@ struct Evaluator {
             return .map(result)
         case .optionalMap:
             return range
+        }
+    }
+
+    /// What a comprehension iterates over, read in place: a list's elements (with their
+    /// positions when the macro names two variables) or a map's keys and values.
+    private struct ComprehensionRange {
+        private let list: [CELValue]
+        private let map: CELMap?
+        private let pairs: Bool
+
+        init(_ range: CELValue, pairs: Bool) throws(EvalError) {
+            switch range {
+            case .list(let list):
+                self.list = list
+                self.map = nil
+            case .map(let map):
+                self.list = []
+                self.map = map
+            default:
+                throw EvalError("expression of type '\(range.celType.runtimeName)' cannot be the range of a comprehension (must be list or map)")
+            }
+            self.pairs = pairs
+        }
+
+        var count: Int { map?.count ?? list.count }
+
+        /// The (first variable, second variable) pair at `position`.
+        subscript(position: Int) -> (CELValue, CELValue) {
+            if let map { return map.entries[position] }
+            return pairs ? (.int(Int64(position)), list[position]) : (list[position], .null)
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import enum BulkheadKube.Names
 import BulkheadService
 import Foundation
 
@@ -118,6 +119,11 @@ extension TokenCommand {
             }
             if role == .tenantAdmin && tenants.isEmpty { throw ValidationError("a tenant-admin token needs at least one --tenant") }
             if role != .tenantAdmin && !tenants.isEmpty { throw ValidationError("--tenant is only for tenant-admin tokens; a \(role.rawValue) token is not bound to tenants") }
+            // A tenant not declared yet is allowed (a token made ahead of onboarding), but never a
+            // name no tenant can have.
+            for tenant in tenants where !Names.isDNSLabel(tenant) {
+                throw ValidationError("--tenant '\(tenant)' cannot name a tenant: tenant names are DNS labels (\(Names.dnsLabelRule))")
+            }
             _ = try Self.lifetime(expiresIn)
         }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkheadKube
 import BulkheadModel
 import BulkheadPolicy
 import BulkheadRender
@@ -63,8 +64,8 @@ extension WebhookCommand {
 
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): must be between 1 and 3650") }
-            for (flag, value) in [("--namespace", namespace), ("--service", service)] where !isDNSLabel(value) {
-                throw ValidationError("\(flag) '\(value)': must be a DNS label (lowercase letters, digits and '-', at most 63 characters)")
+            for (flag, value) in [("--namespace", namespace), ("--service", service)] where !Names.isDNSLabel(value) {
+                throw ValidationError("\(flag) '\(value)': must be a DNS label (\(Names.dnsLabelRule))")
             }
         }
 
@@ -87,11 +88,6 @@ extension WebhookCommand {
 
                 Serve with: bulkhead webhook serve <platform-dir> --cluster <name> --cert \(out)/tls.crt --key \(out)/tls.key
                 """)
-        }
-
-        func isDNSLabel(_ text: String) -> Bool {
-            !text.isEmpty && text.count <= 63 && text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-                && text.first != "-" && text.last != "-"
         }
     }
 }

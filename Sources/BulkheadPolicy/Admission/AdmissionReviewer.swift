@@ -71,16 +71,21 @@ public struct AdmissionReviewer: Sendable {
     /// select namespaces by label; a namespace not listed has a null Namespace object.
     public let namespaces: [String: CELValue]
 
+    /// The labels of each of `namespaces`, read once.
+    private let namespaceLabels: [String: [String: String]]
+
     public init(engine: PolicyEngine, namespaces: [String: CELValue] = [:]) {
         self.engine = engine
         self.namespaces = namespaces
+        self.namespaceLabels = namespaces.mapValues(RequestMatcher.labels(of:))
     }
 
     /// The response to `request` and the policy results behind it. A request no policy matches
     /// is allowed.
     public func review(_ request: AdmissionRequest) -> (response: AdmissionResponse, results: [PolicyResult]) {
         let namespaceObject = request.namespace.isEmpty ? CELValue.null : namespaces[request.namespace] ?? .null
-        let results = engine.evaluate(request, namespaceObject: namespaceObject)
+        let labels = request.namespace.isEmpty ? [:] : namespaceLabels[request.namespace] ?? [:]
+        let results = engine.evaluate(request, namespaceObject: namespaceObject, namespaceLabels: labels)
         return (Self.response(uid: request.uid, results: results), results)
     }
 

@@ -85,23 +85,26 @@ public struct AdmissionRequest: Sendable {
     /// The `request` variable as policies see it (the admission request's fields, without the
     /// objects, which are `object` and `oldObject`).
     public var celValue: CELValue {
-        let gvk = CELValue.map(CELMap(["group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind)]))
-        let gvr = CELValue.map(CELMap(["group": .string(resource.group), "version": .string(resource.version),
-                                       "resource": .string(resource.resource)]))
+        // Keys in name order, as a map built from a dictionary has them.
+        let gvk = CELValue.map(CELMap(stringKeyed: [("group", .string(kind.group)), ("kind", .string(kind.kind)),
+                                                     ("version", .string(kind.version))]))
+        let gvr = CELValue.map(CELMap(stringKeyed: [("group", .string(resource.group)), ("resource", .string(resource.resource)),
+                                                     ("version", .string(resource.version))]))
         var extra: [String: CELValue] = [:]
         for (key, values) in userInfo.extra { extra[key] = .list(values.map(CELValue.string)) }
-        let user = CELValue.map(CELMap(["username": .string(userInfo.username), "uid": .string(userInfo.uid),
-                                        "groups": .list(userInfo.groups.map(CELValue.string)), "extra": .map(CELMap(extra))]))
-        var fields: [String: CELValue] = [
-            "uid": .string(uid), "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
-            "name": .string(name), "namespace": .string(namespace), "operation": .string(operation.rawValue),
-            "userInfo": user, "dryRun": .bool(dryRun),
+        let user = CELValue.map(CELMap(stringKeyed: [
+            ("extra", .map(CELMap(extra))), ("groups", .list(userInfo.groups.map(CELValue.string))),
+            ("uid", .string(userInfo.uid)), ("username", .string(userInfo.username)),
+        ]))
+        var fields: [(String, CELValue)] = [
+            ("dryRun", .bool(dryRun)), ("kind", gvk), ("name", .string(name)), ("namespace", .string(namespace)),
+            ("operation", .string(operation.rawValue)), ("requestKind", gvk), ("requestResource", gvr),
         ]
-        if !subResource.isEmpty {
-            fields["subResource"] = .string(subResource)
-            fields["requestSubResource"] = .string(subResource)
-        }
-        return .map(CELMap(fields))
+        if !subResource.isEmpty { fields.append(("requestSubResource", .string(subResource))) }
+        fields.append(("resource", gvr))
+        if !subResource.isEmpty { fields.append(("subResource", .string(subResource))) }
+        fields += [("uid", .string(uid)), ("userInfo", user)]
+        return .map(CELMap(stringKeyed: fields))
     }
 
     /// The object the request is about: `object`, or `oldObject` for a DELETE.

@@ -36,6 +36,7 @@ public struct PolicyEngine: Sendable {
     private struct Facts: Sendable {
         var clusterCalls: [String]
         var isCompiled: Bool
+        var variableIDs: [Int]
     }
 
     public init(policies: [Policy], bindings: [PolicyBinding] = [], options: Options = Options()) {
@@ -44,7 +45,9 @@ public struct PolicyEngine: Sendable {
         self.options = options
         self.bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
         var facts: [String: Facts] = [:]
-        for policy in policies { facts[policy.name] = Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled) }
+        for (policy, variableIDs) in zip(policies, SharedVariables.ids(for: policies)) {
+            facts[policy.name] = Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled, variableIDs: variableIDs)
+        }
         self.facts = facts
         var byResource: [String: [Int]] = [:], everyResource: [Int] = []
         for (index, policy) in policies.enumerated() {
@@ -68,9 +71,11 @@ public struct PolicyEngine: Sendable {
     /// The result of every policy that matches `request` (a skip when a match condition is false);
     /// policies that do not match are left out, and those whose rules name other resources are
     /// not looked at.
-    /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped).
-    public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
-        var context = RequestContext(request: request, namespaceObject: namespaceObject)
+    /// `namespaceObject` is the request namespace's Namespace object (null when cluster-scoped);
+    /// `namespaceLabels`, its labels when the caller has them already.
+    public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null,
+                         namespaceLabels: [String: String]? = nil) -> [PolicyResult] {
+        var context = RequestContext(request: request, namespaceObject: namespaceObject, namespaceLabels: namespaceLabels)
         // Results of policies that do not match are dropped below: no need to say why.
         context.explainsSkips = false
         var results: [PolicyResult] = []
@@ -147,8 +152,10 @@ public struct PolicyEngine: Sendable {
             return result
         }
         let activation = context.activation(for: controller)
-        var evaluator = PolicyEvaluator(policy: policy, activation: activation, costLimit: options.costLimit)
-        let verdict = evaluator.run()
+        // A policy not in this engine (a single-policy query) shares nothing.
+        let variableIDs = known?.variableIDs ?? policy.variables.indices.map { -1 - $0 }
+        var evaluator = PolicyEvaluator(policy: policy, variableIDs: variableIDs, activation: activation, costLimit: options.costLimit)
+        let verdict = context.withSharedVariables(for: controller) { evaluator.run(sharing: &$0) }
         result.outcome = verdict.outcome
         if verdict.outcome == .skip { result.skipReason = .matchCondition }
         result.validationIndex = verdict.validationIndex
@@ -159,8 +166,8 @@ public struct PolicyEngine: Sendable {
     }
 }
 
-/// Per-request values shared by every policy: the activation, built once, and the pod-shaped
-/// views of a pod controller, built when a policy first needs them.
+/// Per-request values shared by every policy: the activation, built once, the pod-shaped views
+/// of a pod controller, built when a policy first needs them, and the variables policies share.
 struct RequestContext {
     let request: AdmissionRequest
     let namespaceLabels: [String: String]
@@ -168,26 +175,32 @@ struct RequestContext {
     var explainsSkips = true
     private let namespaceObject: CELValue
     /// Built when the first matching policy needs it: most objects match no policy at all.
-    private var base: [String: CELValue]?
-    private var views: [PodController: [String: CELValue]] = [:]
+    private var base: CELActivation?
+    private var views: [PodController: CELActivation] = [:]
+    private var shared: [PodController?: SharedVariables] = [:]
 
     static let noExceptions = CELValue.map(CELMap(["allowedImages": .list([]), "allowedValues": .list([])]))
 
-    init(request: AdmissionRequest, namespaceObject: CELValue) {
+    init(request: AdmissionRequest, namespaceObject: CELValue, namespaceLabels: [String: String]? = nil) {
         self.request = request
         self.namespaceObject = namespaceObject
-        self.namespaceLabels = RequestMatcher.labels(of: namespaceObject)
+        self.namespaceLabels = namespaceLabels ?? RequestMatcher.labels(of: namespaceObject)
     }
 
-    mutating func activation(for controller: PodController?) -> [String: CELValue] {
-        let base = self.base ?? [
-            "object": request.object,
-            "oldObject": request.oldObject,
-            "request": request.celValue,
-            "namespaceObject": namespaceObject,
-            "params": .null,
-            "exceptions": Self.noExceptions,
-        ]
+    /// The variables of every policy evaluation: the request's objects (or a pod controller's
+    /// pod-shaped view of them), and an empty `variables` map for each policy to replace.
+    mutating func activation(for controller: PodController?) -> CELActivation {
+        let base = self.base ?? {
+            var base = CELActivation()
+            base["object"] = request.object
+            base["oldObject"] = request.oldObject
+            base["request"] = request.celValue
+            base["namespaceObject"] = namespaceObject
+            base["params"] = .null
+            base["exceptions"] = Self.noExceptions
+            base["variables"] = .map(CELMap())
+            return base
+        }()
         self.base = base
         guard let controller else { return base }
         if let view = views[controller] { return view }
@@ -196,5 +209,12 @@ struct RequestContext {
         view["oldObject"] = RequestMatcher.isNull(request.oldObject) ? .null : PodTemplateView.view(of: request.oldObject, controller: controller)
         views[controller] = view
         return view
+    }
+
+    /// Runs `body` with the shared variables of `controller`'s activation, kept for the next policy.
+    mutating func withSharedVariables<Result>(for controller: PodController?, _ body: (inout SharedVariables) -> Result) -> Result {
+        var variables = shared.removeValue(forKey: controller) ?? SharedVariables()
+        defer { shared[controller] = variables }
+        return body(&variables)
     }
 }

@@ -21,36 +21,37 @@ struct PolicyEvaluator {
 
     let policy: Policy
     let costLimit: Int?
-    private var activation: [String: CELValue]
-    private var values: [CELValue?]
-    private var errors: [String?]
-    private var computed: [Bool]
+    /// The ids under which this policy's variables are shared with the other policies of a
+    /// request (see ``SharedVariables``), one per variable.
+    private let variableIDs: [Int]
+    private var activation: CELActivation
+    /// Whether this policy has asked for each variable yet.
+    private var requested: [Bool]
     private var stale = false
 
-    init(policy: Policy, activation: [String: CELValue], costLimit: Int?) {
+    /// `activation` must already hold a `variables` entry (an empty map), so that setting it per
+    /// policy replaces a value instead of growing the activation.
+    init(policy: Policy, variableIDs: [Int], activation: CELActivation, costLimit: Int?) {
         self.policy = policy
+        self.variableIDs = variableIDs
         self.costLimit = costLimit
         self.activation = activation
-        let count = policy.variables.count
-        values = Array(repeating: nil, count: count)
-        errors = Array(repeating: nil, count: count)
-        computed = Array(repeating: false, count: count)
-        self.activation["variables"] = .map(CELMap())
+        requested = Array(repeating: false, count: policy.variables.count)
     }
 
     /// Runs the policy. A Kyverno policy stops at the first failed validation; a
     /// `ValidatingAdmissionPolicy` evaluates every validation, as the API server does.
-    mutating func run() -> Verdict {
-        if let skip = matchConditions() { return skip }
+    mutating func run(sharing shared: inout SharedVariables) -> Verdict {
+        if let skip = matchConditions(&shared) { return skip }
         let stopAtFirst = policy.sourceKind == .kyvernoValidatingPolicy
         var failures: [PolicyResult.Failure] = []
         var firstError: (index: Int, message: String)?
         for (index, validation) in policy.validations.enumerated() {
-            switch evaluate(validation.expression) {
+            switch evaluate(validation.expression, &shared) {
             case .value(.bool(true)):
                 continue
             case .value(.bool(false)):
-                failures.append(PolicyResult.Failure(index: index, message: message(for: validation), reason: validation.reason ?? "Invalid"))
+                failures.append(PolicyResult.Failure(index: index, message: message(for: validation, &shared), reason: validation.reason ?? "Invalid"))
             case .value(let other):
                 if firstError == nil {
                     firstError = (index, "validation \(index) must evaluate to bool, got \(other.celType.runtimeName)")
@@ -68,15 +69,15 @@ struct PolicyEvaluator {
         } else {
             verdict = Verdict(outcome: .pass, message: "")
         }
-        verdict.auditAnnotations = auditAnnotations()
+        verdict.auditAnnotations = auditAnnotations(&shared)
         return verdict
     }
 
     /// Nil when every match condition holds; else a skip (false) or an error.
-    private mutating func matchConditions() -> Verdict? {
+    private mutating func matchConditions(_ shared: inout SharedVariables) -> Verdict? {
         var errors: [String] = []
         for condition in policy.matchConditions {
-            switch evaluate(condition.expression) {
+            switch evaluate(condition.expression, &shared) {
             case .value(.bool(true)): continue
             case .value(.bool(false)):
                 let name = condition.name.isEmpty ? "" : " '\(condition.name)'"
@@ -92,19 +93,19 @@ struct PolicyEvaluator {
         return Verdict(outcome: .error, message: errors.joined(separator: "; "))
     }
 
-    private mutating func message(for validation: Policy.Validation) -> String {
+    private mutating func message(for validation: Policy.Validation, _ shared: inout SharedVariables) -> String {
         if let messageExpression = validation.messageExpression,
-           case .value(.string(let text)) = evaluate(messageExpression), !text.trimmingWhitespace.isEmpty {
+           case .value(.string(let text)) = evaluate(messageExpression, &shared), !text.trimmingWhitespace.isEmpty {
             return text
         }
         if let message = validation.message, !message.isEmpty { return message }
         return "failed expression: \(validation.expression.source.trimmingWhitespace)"
     }
 
-    private mutating func auditAnnotations() -> [String: String] {
+    private mutating func auditAnnotations(_ shared: inout SharedVariables) -> [String: String] {
         var result: [String: String] = [:]
         for annotation in policy.auditAnnotations {
-            if case .value(.string(let value)) = evaluate(annotation.valueExpression), !value.isEmpty {
+            if case .value(.string(let value)) = evaluate(annotation.valueExpression, &shared), !value.isEmpty {
                 result[annotation.key] = value
             }
         }
@@ -113,13 +114,13 @@ struct PolicyEvaluator {
 
     // MARK: Expressions and variables
 
-    private mutating func evaluate(_ expression: PolicyExpression, before limit: Int? = nil) -> Evaluated {
+    private mutating func evaluate(_ expression: PolicyExpression, _ shared: inout SharedVariables, before limit: Int? = nil) -> Evaluated {
         guard let program = expression.program else { return .failure("the expression did not compile") }
-        if !policy.variables.isEmpty { prepareVariables(for: expression, before: limit) }
+        if !policy.variables.isEmpty { prepareVariables(for: expression, before: limit, &shared) }
         do throws(CELError) {
             return .value(try program.evaluate(activation, costLimit: costLimit))
         } catch {
-            if let failed = failedDependency(of: expression, before: limit) { return .failure(failed) }
+            if let failed = failedDependency(of: expression, before: limit, shared) { return .failure(failed) }
             return .failure(error.code == .costLimitExceeded ? "cost limit exceeded: \(error.message)" : error.message)
         }
     }
@@ -135,35 +136,71 @@ struct PolicyEvaluator {
         return result
     }
 
-    private mutating func prepareVariables(for expression: PolicyExpression, before limit: Int?) {
-        for index in dependencies(of: expression, before: limit) { compute(index) }
-        if stale {
-            var entries: [(CELValue, CELValue)] = []
-            for (index, variable) in policy.variables.enumerated() {
-                if let value = values[index] { entries.append((.string(variable.name), value)) }
-            }
-            activation["variables"] = .map(CELMap(entries))
-            stale = false
+    /// Computes the variables `expression` reads and, when that adds a value, sets `variables` to
+    /// the map of every value this policy has so far (built once per request for the same ids).
+    private mutating func prepareVariables(for expression: PolicyExpression, before limit: Int?, _ shared: inout SharedVariables) {
+        for index in dependencies(of: expression, before: limit) { compute(index, &shared) }
+        guard stale else { return }
+        stale = false
+        var held: [Int] = []
+        for index in policy.variables.indices where requested[index] {
+            if case .value = shared.values[variableIDs[index]] { held.append(variableIDs[index]) }
         }
+        if let map = shared.maps[held] {
+            activation["variables"] = map
+            return
+        }
+        var entries: [(String, CELValue)] = []
+        for index in policy.variables.indices where requested[index] {
+            if case .value(let value)? = shared.values[variableIDs[index]] { entries.append((policy.variables[index].name, value)) }
+        }
+        let map = CELValue.map(CELMap(stringKeyed: entries))
+        shared.maps[held] = map
+        activation["variables"] = map
     }
 
-    private mutating func compute(_ index: Int) {
-        guard !computed[index] else { return }
-        computed[index] = true
-        switch evaluate(policy.variables[index].expression, before: index) {
-        case .value(let value):
-            values[index] = value
-            stale = true
-        case .failure(let error):
-            errors[index] = error
-        }
+    private mutating func compute(_ index: Int, _ shared: inout SharedVariables) {
+        guard !requested[index] else { return }
+        requested[index] = true
+        let id = variableIDs[index]
+        if shared.values[id] == nil { shared.values[id] = evaluate(policy.variables[index].expression, &shared, before: index) }
+        // Set after evaluating: evaluating the variable clears it for the map of what came before.
+        stale = true
     }
 
-    private func failedDependency(of expression: PolicyExpression, before limit: Int?) -> String? {
+    private func failedDependency(of expression: PolicyExpression, before limit: Int?, _ shared: SharedVariables) -> String? {
         for index in dependencies(of: expression, before: limit) {
-            if let error = errors[index] { return "variables.\(policy.variables[index].name): \(error)" }
+            if case .failure(let error)? = shared.values[variableIDs[index]] { return "variables.\(policy.variables[index].name): \(error)" }
         }
         return nil
+    }
+}
+
+/// Variable values that the policies of one request share. Two policies that declare the same
+/// variables (names and expressions) in the same order, up to and including a variable, get the
+/// same id for it: its value depends only on those and on the request, so it is computed once per
+/// request instead of once per policy (the built-in guardrails all start with `podSpec` and
+/// `containers`). A request's pod-controller views each have their own.
+struct SharedVariables {
+    /// Values (or failures) by variable id.
+    var values: [Int: PolicyEvaluator.Evaluated] = [:]
+    /// `variables` maps by the ids of the values they hold, in declaration order.
+    var maps: [[Int]: CELValue] = [:]
+
+    /// The id of each variable of each policy (same length as `policy.variables`).
+    static func ids(for policies: [Policy]) -> [[Int]] {
+        var idsByPrefix: [String: Int] = [:]
+        return policies.map { policy in
+            // The policy's shape decides the functions its expressions compile with.
+            var prefix = "\(policy.sourceKind.rawValue) \(policy.evaluationMode.rawValue)"
+            return policy.variables.map { variable in
+                prefix += "\u{0}\(variable.name)\u{1}\(variable.expression.source)"
+                if let id = idsByPrefix[prefix] { return id }
+                let id = idsByPrefix.count
+                idsByPrefix[prefix] = id
+                return id
+            }
+        }
     }
 }
 
