@@ -101,23 +101,29 @@ set +e
 TMPDIR=$TEST_TMP swift test --skip-build >"$TEST_LOG" 2>&1
 swift_status=$?
 set -e
-# Failures in full, passes only as the closing lines.
+# A failure comes first, in a few lines (a reader of a long CI log may see only its start); then
+# everything but the passes, and the passes only as the closing lines.
+if [[ $swift_status -ne 0 ]]; then
+  echo "FAIL  swift test (exit $swift_status). Failing tests and errors:"
+  grep -E '^✘|error:|Fatal error|Crash|signal' "$TEST_LOG" | grep -v '^✘ Test run with' | head -60 || true
+  echo "      (the whole log follows)"
+fi
 grep -vE '^(✔|◇|↳ (Testing Library|Target Platform)|Test Suite|Test Case|\[)' "$TEST_LOG" || true
 grep -E '^(✔|✘) Test run with' "$TEST_LOG" || true
-if [[ $swift_status -ne 0 ]]; then echo "swift test failed"; exit 1; fi
+if [[ $swift_status -ne 0 ]]; then echo "FAIL  swift test (exit $swift_status): the failing tests are listed above"; exit 1; fi
 
 # --- 3. external checks on the rendered example ------------------------------
 WORK=$(mktemp -d)
 REPO=$WORK/gitops
 log "bulkhead apply examples/acme --repo $REPO"
 .build/debug/bulkhead apply examples/acme --repo "$REPO" >/dev/null
-passed=0; failed=0
+passed=0; failed=0; failures=()
 check() { # check NAME COMMAND...: counts and reports one external check
   local name=$1; shift
   if "$@" >"$WORK/check.out" 2>&1; then
     passed=$((passed + 1)); echo "ok    $name: $(tail -1 "$WORK/check.out")"
   else
-    failed=$((failed + 1)); echo "FAIL  $name"; sed 's/^/      /' "$WORK/check.out" | head -40
+    failed=$((failed + 1)); failures+=("$name"); echo "FAIL  $name"; sed 's/^/      /' "$WORK/check.out" | head -40
   fi
 }
 # Each cluster's folder is validated against the Kubernetes version that cluster declares.
@@ -278,4 +284,5 @@ check "bulkhead audit-log verify --database postgres://… (token and tenant rec
     .build/debug/bulkhead audit-log verify --database '$PG_URL'"
 
 echo "external checks: $passed passed, $failed failed"
+for name in "${failures[@]}"; do echo "FAIL  $name"; done
 [[ $failed -eq 0 ]]
