@@ -9,7 +9,8 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     private var result: Result<Value, any Error>?
 
     init(_ work: @escaping @Sendable () throws -> Value) {
-        DispatchQueue.global().async {
+        // Its own thread: the work blocks on git (see `OwnThread`).
+        OwnThread.start {
             self.result = Result { try work() }
             self.finished.signal()
         }

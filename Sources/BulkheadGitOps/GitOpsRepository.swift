@@ -203,10 +203,12 @@ public struct GitOpsRepository: Sendable {
         let identity = try git.commitIdentity()
         let importing = DispatchGroup()
         let result = ImportResult()
-        DispatchQueue.global().async(group: importing) {
+        importing.enter()
+        OwnThread.start {
             result.value = Result { () throws(GitOpsError) in
                 try importCommit(desired, change: change, parent: parent, message: message, identity: identity)
             }
+            importing.leave()
         }
         let staged = Result { () throws(GitOpsError) in
             try writeWorkingTree(desired, change: change)
