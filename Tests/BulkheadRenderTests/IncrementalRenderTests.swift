@@ -194,4 +194,19 @@ import Yams
         }
         #expect(PlacementLock.parseCanonical(text + "\n\n# a comment\n") == canonical, "blank lines and comments are skipped")
     }
+
+    /// Names that look like numbers are written in single quotes; the line reader takes them
+    /// as the YAML decoder does, and leaves any other quoting to the decoder.
+    @Test func quotedNamesAreReadLineByLineToo() throws {
+        let placement = LockedPlacement(environment: "dev", region: "eu-west-1", cluster: "dev-euw1-1")
+        let lock = PlacementLock(placements: ["x10879-1": [placement], "123": [placement], "web": [placement]])
+        let text = try lock.serialized()
+        #expect(text.contains("  'x10879-1':\n") && text.contains("  '123':\n"), "\(text)")
+        let canonical = try #require(PlacementLock.parseCanonical(text))
+        #expect(PlacementLock(placements: canonical) == lock)
+        for odd in ["  'x10879''1':", "  '':", "  'x10879-1:", "  \"x10879-1\":"] {
+            #expect(PlacementLock.parseCanonical(text.replacingOccurrences(of: "  'x10879-1':", with: odd)) == nil, "\(odd)")
+        }
+        #expect(try PlacementLock(parsing: text.replacingOccurrences(of: "  'x10879-1':", with: "  \"x10879-1\":")) == lock)
+    }
 }

@@ -148,9 +148,16 @@ private struct CanonicalLockReader {
         return true
     }
 
-    /// A value the writer leaves unquoted: not empty, no quote first, no space.
+    /// A value as the writer writes a name: plain (not empty, no quote first, no space), or in
+    /// single quotes with no quote or space inside, as it writes a name that looks like a number
+    /// (`x10879-1`, `123`). Before, such a name sent the whole lock to the YAML decoder: 0.16 s
+    /// instead of a few milliseconds on every change of a 1,000-tenant platform.
     static func plain(_ value: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let first = value.first, first != UInt8(ascii: "'"), first != UInt8(ascii: "\""), !value.contains(0x20) else { return nil }
-        return String(decoding: value, as: UTF8.self)
+        let quote = UInt8(ascii: "'")
+        guard let first = value.first, first != UInt8(ascii: "\""), !value.contains(0x20) else { return nil }
+        guard first == quote else { return String(decoding: value, as: UTF8.self) }
+        let inner = UnsafeBufferPointer(rebasing: value.dropFirst().dropLast())
+        guard value.count > 2, value.last == quote, !inner.contains(quote) else { return nil }
+        return String(decoding: inner, as: UTF8.self)
     }
 }
