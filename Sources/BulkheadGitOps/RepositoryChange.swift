@@ -2,9 +2,9 @@ import Dispatch
 
 /// What an apply changes in the repository's owned files (paths relative to the root, sorted).
 public struct RepositoryChange: Sendable, Equatable, Codable {
-    public var added: [String]
-    public var changed: [String]
-    public var removed: [String]
+    public private(set) var added: [String]
+    public private(set) var changed: [String]
+    public private(set) var removed: [String]
 
     public init(added: [String] = [], changed: [String] = [], removed: [String] = []) {
         self.added = added.sorted()
@@ -13,7 +13,25 @@ public struct RepositoryChange: Sendable, Equatable, Codable {
     }
 
     public var isEmpty: Bool { added.isEmpty && changed.isEmpty && removed.isEmpty }
-    public var touched: [String] { (added + changed + removed).sorted() }
+    /// Every added, changed and removed path, sorted: the three sorted lists merged, which on a
+    /// full apply's 154,535 paths costs nothing instead of a sort (the journal and the staging
+    /// each asked for it).
+    public var touched: [String] { Self.merge(Self.merge(added, changed), removed) }
+
+    /// Two sorted lists as one sorted list.
+    static func merge(_ first: [String], _ second: [String]) -> [String] {
+        if first.isEmpty { return second }
+        if second.isEmpty { return first }
+        var merged: [String] = []
+        merged.reserveCapacity(first.count + second.count)
+        var i = 0, j = 0
+        while i < first.count && j < second.count {
+            if second[j] < first[i] { merged.append(second[j]); j += 1 } else { merged.append(first[i]); i += 1 }
+        }
+        merged.append(contentsOf: first[i...])
+        merged.append(contentsOf: second[j...])
+        return merged
+    }
 
     /// Compares desired contents with the current ones. `owned` are the owned files git tracks
     /// now; `current` gives a tracked file's present bytes, or `nil` when it is missing from the

@@ -18,6 +18,17 @@ import Testing
         #expect(change == RepositoryChange(added: ["c", "e", "u"], changed: ["b"], removed: ["d"]))
     }
 
+    @Test func touchedPathsAreEveryPathOfTheChangeSorted() {
+        let paths = (0..<300).map { "clusters/c\($0 % 7)/tenants/t\($0)/file-\($0 % 3).yaml" }.shuffled()
+        let added = paths.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        let changed = paths.enumerated().filter { $0.offset % 3 == 1 }.map(\.element)
+        let removed = paths.enumerated().filter { $0.offset % 3 == 2 }.map(\.element)
+        #expect(RepositoryChange(added: added, changed: changed, removed: removed).touched == paths.sorted())
+        #expect(RepositoryChange(changed: changed, removed: removed).touched == (changed + removed).sorted())
+        #expect(RepositoryChange(added: added).touched == added.sorted())
+        #expect(RepositoryChange().touched.isEmpty)
+    }
+
     @Test func anUntrackedFileWithTheDesiredTextIsCommitted() throws {
         setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
