@@ -112,6 +112,8 @@ for label, data in (("create, concurrency 1", c1["latencies_ms"]), ("create, con
                     ("bare git add+commit of the same files", bare["latencies_ms"])):
     print(f"{label:44} {pct(data, 50):9.1f} {pct(data, 99):9.1f}")
 print(f"creates/s at concurrency 8: {len(c8['latencies_ms']) / c8['seconds']:.1f}; statuses c1 {c1['statuses']}, c8 {c8['statuses']}")
+slowest = sorted(enumerate(c1["latencies_ms"], 1), key=lambda item: -item[1])[:3]
+print("slowest creates at concurrency 1: " + ", ".join(f"#{n} {ms:.0f} ms" for n, ms in slowest))
 ratio = pct(c1["latencies_ms"], 99) / pct(bare["latencies_ms"], 99)
 print(f"ratio create p99 (c1) / bare commit p99: {ratio:.2f}x")
 print(f"GET /v1/tenants/{{name}} with wrk -t2 -c16: {rps:,.0f} requests/s (status {status}; non-2xx: {non2xx.group(1) if non2xx else 0})")
