@@ -13,17 +13,23 @@ public struct GitOpsRepository: Sendable {
     let git: Git
     /// Which paths Bulkhead owns (and so may prune); everything else in the repository is left alone.
     public let isOwned: @Sendable (String) -> Bool
-    /// Loose objects above which a commit packs them (see ``packLooseObjectsIfMany()``).
+    /// Loose objects above which a commit repacks (see ``repackIfCluttered()``).
     public let looseObjectLimit: Int
+    /// Packs above which a commit repacks (see ``repackIfCluttered()``).
+    public let packLimit: Int
 
-    /// git's own threshold for `gc --auto` (`gc.auto`).
+    /// git's own threshold of loose objects for `gc --auto` (`gc.auto`).
     public static let defaultLooseObjectLimit = 6_700
+    /// git's own threshold of packs for `gc --auto` (`gc.autoPackLimit`).
+    public static let defaultPackLimit = 50
 
-    public init(root: URL, isOwned: @escaping @Sendable (String) -> Bool, looseObjectLimit: Int = defaultLooseObjectLimit) {
+    public init(root: URL, isOwned: @escaping @Sendable (String) -> Bool, looseObjectLimit: Int = defaultLooseObjectLimit,
+                packLimit: Int = defaultPackLimit) {
         self.root = root.standardizedFileURL
         self.git = Git(root: self.root)
         self.isOwned = isOwned
         self.looseObjectLimit = looseObjectLimit
+        self.packLimit = packLimit
     }
 
     var gitDirectory: URL { root.appendingPathComponent(".git") }
@@ -229,26 +235,30 @@ public struct GitOpsRepository: Sendable {
         try git.run(["update-ref", "-m", "bulkhead apply", "--stdin"],
                     input: Data("update HEAD \(imported.commit) \(old)\ndelete \(Self.importRef)\n".utf8))
         if !stagedByHand { stampIndex(head: imported.commit) }
-        packLooseObjectsIfMany()
+        repackIfCluttered()
         return imported.commit
     }
 
-    /// Packs the loose objects once there are more than ``looseObjectLimit``. A commit made with
-    /// `fast-import` (which writes an import of fewer than 100 objects loose) never runs git's
-    /// own housekeeping, which `git commit` would, so a repository that took thousands of small
-    /// applies would otherwise keep every object as a file of its own.
+    /// Repacks once there are more than ``packLimit`` packs or ``looseObjectLimit`` loose
+    /// objects. A commit made with `fast-import` never runs git's own housekeeping, which
+    /// `git commit` would: each apply adds a pack (see `importCommit`), and commits made by hand
+    /// add loose objects, so a repository that took thousands of applies would otherwise keep
+    /// thousands of packs.
     ///
-    /// The count is git's own estimate for `gc --auto`: objects spread evenly over 256 folders
-    /// by their first byte, so one folder's files times 256 (one directory read, no process).
-    /// `repack --geometric=2` rolls the loose objects and the small packs up into one pack and
-    /// leaves the big pack of a first apply as it is, so each run costs about what it packs.
+    /// Both counts are single directory reads, no process. The loose count is git's own estimate
+    /// for `gc --auto`: objects spread evenly over 256 folders by their first byte, so one
+    /// folder's files times 256. `repack --geometric=2` rolls the loose objects and the small
+    /// packs up into one pack and leaves the big pack of a first apply as it is, so each run
+    /// costs about what it packs.
     ///
     /// It runs after the commit point, so a failure (a full disk, say) must not turn a made
-    /// commit into a failed apply: the objects stay loose, and the next commit tries again.
-    func packLooseObjectsIfMany() {
-        let sample = gitDirectory.appendingPathComponent("objects/17").path
-        let estimate = ((try? FileManager.default.contentsOfDirectory(atPath: sample))?.count ?? 0) * 256
-        guard estimate > looseObjectLimit else { return }
+    /// commit into a failed apply: the packs stay as they are, and the next commit tries again.
+    func repackIfCluttered() {
+        let objects = gitDirectory.appendingPathComponent("objects")
+        let packs = (try? FileManager.default.contentsOfDirectory(atPath: objects.appendingPathComponent("pack").path))?
+            .filter { $0.hasSuffix(".pack") }.count ?? 0
+        let looseEstimate = ((try? FileManager.default.contentsOfDirectory(atPath: objects.appendingPathComponent("17").path))?.count ?? 0) * 256
+        guard packs > packLimit || looseEstimate > looseObjectLimit else { return }
         _ = try? git.run(["repack", "-d", "-q", "--geometric=2"])
     }
 

@@ -4,9 +4,10 @@ import Testing
 
 /// The repository writer on its own, with real git and a simple ownership rule.
 @Suite struct GitOpsRepositoryTests {
-    static func repository(looseObjectLimit: Int = GitOpsRepository.defaultLooseObjectLimit) throws -> GitOpsRepository {
+    static func repository(looseObjectLimit: Int = GitOpsRepository.defaultLooseObjectLimit,
+                           packLimit: Int = GitOpsRepository.defaultPackLimit) throws -> GitOpsRepository {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitops-test-\(UUID().uuidString)")
-        return GitOpsRepository(root: root, isOwned: { $0.hasPrefix("owned/") }, looseObjectLimit: looseObjectLimit)
+        return GitOpsRepository(root: root, isOwned: { $0.hasPrefix("owned/") }, looseObjectLimit: looseObjectLimit, packLimit: packLimit)
     }
 
 
@@ -146,38 +147,77 @@ import Testing
         #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
     }
 
-    /// An apply whose objects were written loose (here all 5,000 of them: the repositories let
-    /// fast-import unpack any import) packs them once the estimate passes the repository's
-    /// limit, and the repository stays sound; with no limit they stay loose, as a control.
-    /// The estimate samples one of 256 folders: with a limit of 0 it misses 5,000 objects only
-    /// if none of them is in that folder, a chance of about 3 in a billion.
+    /// Each apply adds a pack (small imports are not unpacked into loose files); past the pack
+    /// limit an apply rolls them up, and the repository stays sound. With no limit every commit
+    /// keeps its pack, as a control.
+    @Test func appliesRollTheirPacksUpPastTheLimit() throws {
+        Self.setIdentity()
+        let rolling = try Self.repository(packLimit: 3)
+        let keeping = try Self.repository(packLimit: .max)
+        defer { for repo in [rolling, keeping] { try? FileManager.default.removeItem(at: repo.root) } }
+        var desired: [String: String] = [:]
+        for index in 0..<20 { desired["owned/d\(index % 4)/f\(index).yaml"] = "file \(index)\n" }
+        for round in 0..<8 {
+            desired["owned/d1/f1.yaml"] = "round \(round)\n"
+            for repo in [rolling, keeping] { #expect(try repo.apply(desired) { _ in "round \(round)" }.commit != nil) }
+        }
+        let kept = try Self.looseAndPacks(keeping), rolled = try Self.looseAndPacks(rolling)
+        #expect(kept.loose == 0 && kept.packs == 8, "every commit keeps its own pack: \(kept)")
+        #expect(rolled.loose == 0 && rolled.packs <= 3, "\(rolled)")
+        let git = Git(root: rolling.root)
+        #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+        #expect(try git.text(["rev-list", "--count", "HEAD"]) == "8")
+        #expect(try git.text(["show", "HEAD:owned/d1/f1.yaml"]) == "round 7")
+        #expect(try git.text(["show", "HEAD~7:owned/d1/f1.yaml"]) == "round 0")
+        #expect(try git.text(["status", "--porcelain"]).isEmpty)
+    }
+
+    /// Loose objects (commits made by hand, say) are packed by the next apply once there are more
+    /// than the limit; with no limit they stay loose, as a control. The estimate samples one of
+    /// 256 folders: with a limit of 0 it misses 5,000 objects only if none of them is in that
+    /// folder, a chance of about 3 in a billion.
     @Test func anApplyPacksManyLooseObjects() throws {
-        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
-        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+        Self.setIdentity()
         let packing = try Self.repository(looseObjectLimit: 0)
         let keeping = try Self.repository(looseObjectLimit: .max)
         defer { for repo in [packing, keeping] { try? FileManager.default.removeItem(at: repo.root) } }
-        func looseAndPacks(_ repo: GitOpsRepository) throws -> (loose: Int, packs: Int) {
-            let lines = try Git(root: repo.root).text(["count-objects", "-v"]).split(separator: "\n")
-            func value(_ name: String) -> Int { Int(lines.first { $0.hasPrefix("\(name): ") }?.dropFirst(name.count + 2) ?? "") ?? -1 }
-            return (value("count"), value("packs"))
-        }
-        var desired: [String: String] = [:]
-        for index in 0..<5_000 { desired["owned/d\(index % 10)/f\(index).yaml"] = "file \(index)\n" }
+        var desired = ["owned/a.yaml": "a\n"]
         for repo in [packing, keeping] {
-            try repo.initializeIfNeeded()
-            try Git(root: repo.root).run(["config", "fastimport.unpackLimit", "100000"])
             #expect(try repo.apply(desired) { _ in "first" }.commit != nil)
+            try Self.commitLooseObjects(5_000, in: repo)
         }
-        let kept = try looseAndPacks(keeping), packed = try looseAndPacks(packing)
-        #expect(kept.loose > 5_000 && kept.packs == 0, "the control keeps its objects loose: \(kept)")
+        desired["owned/a.yaml"] = "changed\n"
+        for repo in [packing, keeping] { #expect(try repo.apply(desired) { _ in "second" }.commit != nil) }
+        let kept = try Self.looseAndPacks(keeping), packed = try Self.looseAndPacks(packing)
+        #expect(kept.loose >= 5_000, "the control keeps its objects loose: \(kept)")
         #expect(packed.loose == 0 && packed.packs >= 1, "\(packed)")
-        desired["owned/d7/f7.yaml"] = "changed\n"
-        #expect(try packing.apply(desired) { _ in "second" }.commit != nil)
         let git = Git(root: packing.root)
         #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
-        #expect(try git.text(["show", "HEAD:owned/d7/f7.yaml"]) == "changed")
-        #expect(try git.text(["show", "HEAD~1:owned/d7/f7.yaml"]) == "file 7")
-        #expect(try git.text(["status", "--porcelain"]).isEmpty)
+        #expect(try git.text(["show", "HEAD:owned/a.yaml"]) == "changed")
+        #expect(try git.text(["show", "HEAD~1:owned/a.yaml"]) == "a")
+    }
+
+    /// A commit made beside Bulkhead's on `refs/heads/by-hand`, of `count` files, whose objects
+    /// are all loose, as `git add` and `git commit` by hand would leave them.
+    static func commitLooseObjects(_ count: Int, in repo: GitOpsRepository) throws {
+        var stream = "commit refs/heads/by-hand\ncommitter Test <test@example.com> 0 +0000\ndata 4\nhand\n"
+        for index in 0..<count {
+            let text = "by hand \(index)\n"
+            stream += "M 100644 inline hand/f\(index).txt\ndata \(text.utf8.count)\n\(text)\n"
+        }
+        stream += "done\n"
+        try Git(root: repo.root).run(["-c", "fastimport.unpackLimit=100000", "fast-import", "--quiet", "--done"], input: Data(stream.utf8))
+    }
+
+    static func setIdentity() {
+        setenv("GIT_AUTHOR_NAME", "Test", 1); setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1)
+        setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
+    }
+
+    /// git's own count of loose objects and packs.
+    static func looseAndPacks(_ repo: GitOpsRepository) throws -> (loose: Int, packs: Int) {
+        let lines = try Git(root: repo.root).text(["count-objects", "-v"]).split(separator: "\n")
+        func value(_ name: String) -> Int { Int(lines.first { $0.hasPrefix("\(name): ") }?.dropFirst(name.count + 2) ?? "") ?? -1 }
+        return (value("count"), value("packs"))
     }
 }
