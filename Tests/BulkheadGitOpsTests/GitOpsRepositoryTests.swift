@@ -172,6 +172,30 @@ import Testing
         #expect(try git.text(["status", "--porcelain"]).isEmpty)
     }
 
+    /// The same in the background, as the server runs it: the apply returns first, and once the
+    /// repack is done the packs are within the limit again.
+    @Test func aBackgroundRepackRollsThePacksUpToo() throws {
+        Self.setIdentity()
+        var repo = try Self.repository(packLimit: 3)
+        repo.repacksInBackground = true
+        defer { try? FileManager.default.removeItem(at: repo.root) }
+        var desired: [String: String] = [:]
+        for index in 0..<20 { desired["owned/d\(index % 4)/f\(index).yaml"] = "file \(index)\n" }
+        for round in 0..<9 {
+            desired["owned/d1/f1.yaml"] = "round \(round)\n"
+            #expect(try repo.apply(desired) { _ in "round \(round)" }.commit != nil)
+            // The last round waits first, so its own check finds no repack running.
+            if round == 7 { GitOpsRepository.waitForBackgroundRepack() }
+        }
+        GitOpsRepository.waitForBackgroundRepack()
+        let packed = try Self.looseAndPacks(repo)
+        #expect(packed.loose == 0 && packed.packs <= 3, "\(packed)")
+        let git = Git(root: repo.root)
+        #expect(try git.run(["fsck", "--full", "--no-dangling"]).status == 0)
+        #expect(try git.text(["rev-list", "--count", "HEAD"]) == "9")
+        #expect(try git.text(["show", "HEAD:owned/d1/f1.yaml"]) == "round 8")
+    }
+
     /// Loose objects (commits made by hand, say) are packed by the next apply once there are more
     /// than the limit; with no limit they stay loose, as a control. The estimate samples one of
     /// 256 folders: with a limit of 0 it misses 5,000 objects only if none of them is in that

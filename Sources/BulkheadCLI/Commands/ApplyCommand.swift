@@ -54,21 +54,23 @@ struct ApplyCommand: ParsableCommand {
         var rendered: RenderedRepository?
     }
 
-    /// Validates, places, renders, gates and commits, printing warnings and progress; the
-    /// report is left to the caller (the command, or the service). `takesShortcut` allows
-    /// answering "no changes" from the last apply's state without loading anything. A caller that
-    /// already holds the folder's `declaration` (the service) passes it, and it is not read again.
-    /// `memory` and `checksDrift` are the service's (see `ApplyMemory`).
     /// The cache of parsed declaration files kept in the repository's `.git/bulkhead/parsed/`,
     /// holding only what this load used once it is done; none before the repository exists.
     private static func parseCache(for repo: GitOpsRepository) -> ParseCache? {
         repo.stateFolder("parsed").map { ParseCache(folder: $0, build: BuildIdentity.current) }
     }
 
+    /// Validates, places, renders, gates and commits, printing warnings and progress; the
+    /// report is left to the caller (the command, or the service). `takesShortcut` allows
+    /// answering "no changes" from the last apply's state without loading anything. A caller that
+    /// already holds the folder's `declaration` (the service) passes it, and it is not read again.
+    /// `memory`, `checksDrift` and `repacksInBackground` are the service's (see `ApplyMemory`
+    /// and `GitOpsRepository.repacksInBackground`).
     static func perform(_ pipeline: Pipeline, repository path: String, replace: [String], takesShortcut: Bool,
                         declaration loaded: PlatformDeclaration? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true,
-                        keepsUntilExit: Bool = false) throws -> Outcome {
-        let repo = Pipeline.repository(path)
+                        keepsUntilExit: Bool = false, repacksInBackground: Bool = false) throws -> Outcome {
+        var repo = Pipeline.repository(path)
+        repo.repacksInBackground = repacksInBackground
         try repo.recoverIfInterrupted()
         let headBefore = try repo.head()
         let input = Terminal.timed("input digest") { pipeline.inputDigest(replace: replace) }

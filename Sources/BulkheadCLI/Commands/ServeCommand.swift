@@ -129,7 +129,8 @@ struct ServeCommand: ParsableCommand {
             let memory = ApplyMemory()
             workspace = try PlatformWorkspace(folder: URL(fileURLWithPath: platform), repository: URL(fileURLWithPath: repo), store: store) { declaration, thorough in
                 let outcome = try ApplyCommand.perform(Pipeline(options: applyOptions), repository: repo, replace: [], takesShortcut: true,
-                                                       declaration: declaration, memory: memory, checksDrift: thorough)
+                                                       declaration: declaration, memory: memory, checksDrift: thorough,
+                                                       repacksInBackground: true)
                 return GitOpsOutcome(commitBefore: outcome.headBefore, commitAfter: outcome.result?.commit ?? outcome.headBefore)
             }
         } catch {
