@@ -5,10 +5,10 @@ import Foundation
 /// trees on the changed paths (reading the rest of the parent's tree lazily). A fleet-wide render
 /// is stored as one pack instead of 200,000 loose objects, and so is a small change
 /// (`fastimport.unpackLimit=0`): git would otherwise unpack an import of fewer than 100 objects
-/// into loose files with a second process, `unpack-objects`, a fifth of a create through the
-/// service (34 of 175 ms); the packs are rolled up by `repackIfCluttered`. The index plays no part in making the
-/// commit, so staging touched paths (`update-index`) runs beside the import, and no `write-tree`
-/// has to read the whole index.
+/// into loose files with a second process, `unpack-objects` (34 ms of a create of about 190 ms
+/// through the service, in a trace). `repackIfCluttered` rolls the packs up. The index plays no
+/// part in making the commit, so staging touched paths (`update-index`) runs beside the import,
+/// and no `write-tree` has to read the whole index.
 ///
 /// The commit lands on a scratch ref; the caller moves HEAD to it and removes that ref in one
 /// ref transaction (the commit point). A run killed before leaves at most an unreferenced commit.
