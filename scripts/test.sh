@@ -104,8 +104,9 @@ set -e
 # A failure comes first, in a few lines (a reader of a long CI log may see only its start); then
 # everything but the passes, and the passes only as the closing lines.
 if [[ $swift_status -ne 0 ]]; then
-  echo "FAIL  swift test (exit $swift_status). Failing tests and errors:"
-  grep -E '^✘|error:|Fatal error|Crash|signal' "$TEST_LOG" | grep -v '^✘ Test run with' | head -60 || true
+  echo "FAIL  swift test (exit $swift_status). Failing tests, then crashes:"
+  grep -E '^✘' "$TEST_LOG" | grep -v '^✘ Test run with' | head -40 || true
+  grep -E 'Fatal error|Exited with|signal code' "$TEST_LOG" | head -20 || true
   echo "      (the whole log follows)"
 fi
 grep -vE '^(✔|◇|↳ (Testing Library|Target Platform)|Test Suite|Test Case|\[)' "$TEST_LOG" || true
