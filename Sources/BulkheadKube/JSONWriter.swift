@@ -8,9 +8,16 @@ public enum JSONWriter {
     /// `value` as pretty JSON followed by a newline.
     public static func pretty(_ node: TreeNode) -> String {
         var output: [UInt8] = []
-        write(node, indent: 0, pretty: true, into: &output)
-        output.append(UInt8(ascii: "\n"))
-        return String(decoding: output, as: UTF8.self)
+        return pretty(node, scratch: &output)
+    }
+
+    /// `value` as pretty JSON followed by a newline, built in `scratch` (see
+    /// `YAMLWriter.documents(_:prefix:scratch:)`).
+    public static func pretty(_ node: TreeNode, scratch: inout [UInt8]) -> String {
+        scratch.removeAll(keepingCapacity: true)
+        write(node, indent: 0, pretty: true, into: &scratch)
+        scratch.append(UInt8(ascii: "\n"))
+        return String(decoding: scratch, as: UTF8.self)
     }
 
     /// `value` as JSON without any whitespace.

@@ -8,7 +8,7 @@ import Yams
     static let awkward: [String] = [
         "", " ", "yes", "No", "null", "~", "0x1F", "-0xff", ".inf", "-.Inf", ".NaN", "0o17", "0b101", "1e3", ".5", "12:30", "- item", "key: value", "a #b", "trailing:",
         "'single'", "\"double\"", "back\\slash", "line\nbreak", "tab\there", "\r", "bell\u{07}", "del\u{7F}",
-        "c1 \u{80}\u{9D}\u{9F}", "next line \u{85}", "separators \u{2028}\u{2029}", "nbsp\u{A0}", "\u{FFFE}\u{FFFF}", "emoji 🚢", "𝑭 astral", "ü",
+        "c1 \u{80}\u{9D}\u{9F}", "next line \u{85}", "separators \u{2028}\u{2029}", "nbsp\u{A0}", "\u{FFFE}\u{FFFF}", "emoji 🚢", "𝑭 astral", "ü", "it's", "0x", "+0x", "0x1g", "-.nan", "Y", "~x", "𝑭: x",
     ]
 
     @Test(arguments: awkward)
@@ -17,6 +17,18 @@ import Yams
         let loaded = try #require(try Yams.load(yaml: yaml) as? [String: Any], "\(yaml)")
         #expect(loaded["value"] as? String == text, "written as: \(yaml)")
         #expect((loaded["list"] as? [Any])?.first as? String == text)
+    }
+
+    /// The style chosen for each kind of string: plain whenever YAML reads it back as the same
+    /// string, single quotes otherwise, double quotes only for characters that need escapes.
+    @Test(arguments: [
+        ("web", "web"), ("500m", "500m"), ("arn:aws:iam::123456789012:role/web", "arn:aws:iam::123456789012:role/web"), ("0xZZ", "0xZZ"),
+        ("10", "'10'"), ("1.5", "'1.5'"), ("0x1F", "'0x1F'"), ("-0X1f", "'-0X1f'"), ("+.INF", "'+.INF'"), ("yes", "'yes'"), ("OFF", "'OFF'"),
+        ("", "''"), ("~", "'~'"), ("a: b", "'a: b'"), ("a #b", "'a #b'"), ("*alias", "'*alias'"), ("trailing ", "'trailing '"),
+        ("it's: x", "'it''s: x'"), ("tab\there", "\"tab\\there\""), ("nbsp\u{A0}x", "nbsp\u{A0}x"), ("c1 \u{85}", "\"c1 \\x85\""),
+    ])
+    func aStringIsWrittenInTheSimplestStyleThatReadsBack(_ text: String, _ written: String) {
+        #expect(YAMLWriter.quoted(text) == written)
     }
 
     /// Every scalar of the C0, DEL and C1 blocks, one at a time inside a word.

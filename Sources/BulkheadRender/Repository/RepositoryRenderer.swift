@@ -164,21 +164,22 @@ public enum RepositoryRenderer {
     static func renderTenants(_ names: ArraySlice<String>, cluster: Cluster, declaration: PlatformDeclaration, tenantsByName: [String: Tenant],
                               selection: UnitSelection, gate: ClusterGate, into output: inout ClusterOutput) throws {
         let root = "clusters/\(cluster.name)"
+        var scratch: [UInt8] = []
         for name in names where selection.contains(.tenant(cluster: cluster.name, tenant: name)) {
             let tenant = tenantsByName[name]!
             let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
             let folder = "\(root)/tenants/\(name)"
             // Encoded once: the same tree is written as YAML and evaluated by the gate.
             let encoded = try bundle.objects.map { try TreeNode(encoding: $0) }
-            output.files["\(folder)/bundle.yaml"] = header + Manifests.yaml(encoded: encoded)
+            output.files["\(folder)/bundle.yaml"] = YAMLWriter.documents(encoded, prefix: header, scratch: &scratch)
             let namespaceObject = bundle.objects.firstIndex { $0.kind == "Namespace" }.map { CELValue(encoded: encoded[$0]) } ?? .null
             for (object, tree) in zip(bundle.objects, encoded) {
                 output.findings += gate.evaluate(object, encoded: tree, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
             }
             output.files["\(folder)/kustomization.yaml"] = kustomization(["bundle.yaml"])
-            output.files["\(folder)/trust-policy.json"] = try Manifests.json(bundle.trustPolicy)
+            output.files["\(folder)/trust-policy.json"] = JSONWriter.pretty(try TreeNode(encoding: bundle.trustPolicy), scratch: &scratch)
             if let permissions = bundle.permissionsPolicy {
-                output.files["\(folder)/permissions-policy.json"] = try Manifests.json(permissions)
+                output.files["\(folder)/permissions-policy.json"] = JSONWriter.pretty(try TreeNode(encoding: permissions), scratch: &scratch)
             }
             output.objects[name] = bundle.objects.map(\.reference)
             output.units.insert(.tenant(cluster: cluster.name, tenant: name))
