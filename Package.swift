@@ -58,7 +58,7 @@ let package = Package(
         // The GitOps repository: diff, atomic writes, prune, one commit, crash recovery.
         .target(
             name: "BulkheadGitOps",
-            dependencies: [],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Common Expression Language: parser, optional type checker, evaluator, Kubernetes libraries (pure).

@@ -60,7 +60,7 @@ extension Pipeline {
     /// service's (see `ApplyMemory`).
     func renderIncrementally(_ declaration: PlatformDeclaration, repository repo: GitOpsRepository, replace: Set<String>, input: String?,
                              head knownHead: String?? = nil, memory: ApplyMemory? = nil, checksDrift: Bool = true,
-                             prefetch: RepositoryPrefetch? = nil) throws -> RepositoryRender {
+                             prefetch: RepositoryPrefetch? = nil, blobs: BlobImport? = nil) throws -> RepositoryRender {
         let (lockText, lock) = try Terminal.timed("read lock") { try prefetch?.lock.value() ?? Pipeline.readLock(in: repo) }
         Terminal.progress("Placing \(Self.count(declaration.tenants.count, "tenant")) on \(Self.count(declaration.clusters.count, "cluster")) …")
         let placement: PlacementResult
@@ -90,7 +90,11 @@ extension Pipeline {
             Terminal.timingNote("rendering \(render.count) units (\(render.sorted().prefix(5).map(\.description).joined(separator: ", "))), \(removed.count) removed")
         }
         Terminal.progress("Rendering …")
-        let rendered = try Terminal.timed("render") { try RepositoryRenderer.render(declaration, placement: placement, units: selection, policies: policies) }
+        var filesRendered: (@Sendable ([String: String]) -> Void)?
+        if let blobs { filesRendered = { files in blobs.add(files) } }
+        let rendered = try Terminal.timed("render") {
+            try RepositoryRenderer.render(declaration, placement: placement, units: selection, policies: policies, filesRendered: filesRendered)
+        }
         Terminal.clearProgress()
         var unitWarnings = IncrementalRender.carriedWarnings(previous: previous, plan: plan, fingerprints: fingerprints)
         unitWarnings.merge(rendered.unitWarnings) { _, new in new }

@@ -22,31 +22,30 @@ extension GitOpsRepository {
         var parentTree: String?
     }
 
+    /// The fast-import command: no delta search (it would compare each file with the previous
+    /// one, single-threaded) and fast compression; `git gc` packs properly later.
+    static let fastImportArguments = ["-c", "pack.compression=1", "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", "--force", "--depth=0", "--done"]
+
     /// Streams the added and changed files and the removals to `git fast-import` as one commit
-    /// on top of `parent`, with `identity`'s author and committer lines and `message`.
+    /// on top of `parent`, with `identity`'s author and committer lines and `message`. Files that
+    /// `blobs` already holds with the same text are named by their mark; the others go inline.
     func importCommit(_ desired: [String: String], change: RepositoryChange, parent: String?, message: String,
-                      identity: Git.CommitIdentity) throws(GitOpsError) -> ImportedCommit {
-        // No delta search (it would compare each file with the previous one, single-threaded)
-        // and fast compression; `git gc` packs properly later.
-        let output = try git.run(["-c", "pack.compression=1", "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", "--force", "--depth=0", "--done"],
-                                 writeInput: { handle in
-            var stream = ImportStream(handle: handle)
-            stream.append("commit \(Self.importRef)\nmark :1\nauthor \(identity.author)\ncommitter \(identity.committer)\n")
-            stream.append("data \(message.utf8.count)\n\(message)\n")
-            if let parent { stream.append("from \(parent)\n") }
-            for path in change.added + change.changed {
-                var text = desired[path]!
-                stream.append("M 100644 inline \(Self.importPath(path))\ndata \(text.utf8.count)\n")
-                text.withUTF8 { stream.append($0) }
-                stream.append("\n")
-            }
-            for path in change.removed { stream.append("D \(Self.importPath(path))\n") }
-            // Ends the commit, then asks for its name and for both root trees.
-            stream.append("\nget-mark :1\nls :1 \"\"\n")
-            if let parent { stream.append("ls \(parent) \"\"\n") }
-            stream.append("done\n")
+                      identity: Git.CommitIdentity, blobs: BlobImport? = nil) throws(GitOpsError) -> ImportedCommit {
+        let output: Data
+        if let blobs, blobs.isOpen {
+            var tail: [UInt8] = []
+            var stream = ImportStream { tail.append(contentsOf: $0) }
+            writeCommit(desired, change: change, parent: parent, message: message, identity: identity, blobs: blobs, to: &stream)
             stream.flush()
-        }).output
+            output = try blobs.finish(tail: tail)
+        } else {
+            blobs?.cancel()
+            output = try git.run(Self.fastImportArguments, writeInput: { handle in
+                var stream = ImportStream { bytes in try handle.write(contentsOf: bytes) }
+                writeCommit(desired, change: change, parent: parent, message: message, identity: identity, blobs: nil, to: &stream)
+                stream.flush()
+            }).output
+        }
         // "<commit>\n", then per `ls` "040000 tree <tree>\t\n".
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         let trees = lines.dropFirst().compactMap { line in line.split(separator: " ").dropFirst(2).first?.split(separator: "\t").first.map(String.init) }
@@ -54,6 +53,29 @@ extension GitOpsRepository {
             throw GitOpsError("git fast-import gave an unexpected answer: \(String(decoding: output.prefix(300), as: UTF8.self))")
         }
         return ImportedCommit(commit: commit, tree: trees[0], parentTree: parent == nil ? nil : trees[1])
+    }
+
+    /// The commit's part of the import stream, ending it.
+    func writeCommit(_ desired: [String: String], change: RepositoryChange, parent: String?, message: String,
+                     identity: Git.CommitIdentity, blobs: BlobImport?, to stream: inout ImportStream) {
+        stream.append("commit \(Self.importRef)\nmark :1\nauthor \(identity.author)\ncommitter \(identity.committer)\n")
+        stream.append("data \(message.utf8.count)\n\(message)\n")
+        if let parent { stream.append("from \(parent)\n") }
+        for path in change.added + change.changed {
+            var text = desired[path]!
+            if let mark = blobs?.mark(of: path, text: text) {
+                stream.append("M 100644 :\(mark) \(Self.importPath(path))\n")
+                continue
+            }
+            stream.append("M 100644 inline \(Self.importPath(path))\ndata \(text.utf8.count)\n")
+            text.withUTF8 { stream.append($0) }
+            stream.append("\n")
+        }
+        for path in change.removed { stream.append("D \(Self.importPath(path))\n") }
+        // Ends the commit, then asks for its name and for both root trees.
+        stream.append("\nget-mark :1\nls :1 \"\"\n")
+        if let parent { stream.append("ls \(parent) \"\"\n") }
+        stream.append("done\n")
     }
 
 /// A path as fast-import reads it: C-quoted when it holds a quote, backslash or line break.
@@ -72,16 +94,16 @@ extension GitOpsRepository {
     }
 }
 
-/// Buffers writes to a pipe in 1 MiB pieces. After a failed write (git exited early) the rest
-/// is dropped; git's exit status reports the failure.
+/// Buffers the import stream in 1 MiB pieces for `sink` (a pipe to git, or a buffer). After
+/// a failed write (git exited early) the rest is dropped; git's exit status reports the failure.
 struct ImportStream {
-    let handle: FileHandle
+    let sink: ([UInt8]) throws -> Void
     var buffer: [UInt8] = []
     var failed = false
     static let pieceSize = 1 << 20
 
-    init(handle: FileHandle) {
-        self.handle = handle
+    init(sink: @escaping ([UInt8]) throws -> Void) {
+        self.sink = sink
         buffer.reserveCapacity(Self.pieceSize * 2)
     }
 
@@ -97,7 +119,7 @@ struct ImportStream {
 
     mutating func flush() {
         guard !failed, !buffer.isEmpty else { buffer.removeAll(keepingCapacity: true); return }
-        do { try handle.write(contentsOf: buffer) } catch { failed = true }
+        do { try sink(buffer) } catch { failed = true }
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -92,6 +92,10 @@ import Testing
         setenv("GIT_COMMITTER_NAME", "Test", 1); setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1)
         let repo = try Self.repository()
         defer { try? FileManager.default.removeItem(at: repo.root) }
+        // An index that exists before the first apply is staged into by git, as every later
+        // apply's is (a first apply into a new repository writes its own, see FirstCommitTests).
+        try repo.initializeIfNeeded()
+        try Git(root: repo.root).run(["read-tree", "--empty"])
         let first = try #require(try repo.apply(["owned/a.yaml": "a\n"]) { _ in "first" }.commit)
         _ = try repo.apply(["owned/a.yaml": "a\n", "owned/b.yaml": "b\n"]) { _ in "second" }
         #expect(try repo.ownedFiles(under: ["owned/"]) == ["owned/a.yaml", "owned/b.yaml"])

@@ -89,8 +89,12 @@ struct ApplyCommand: ParsableCommand {
         let declaration = try loaded ?? Terminal.timed("load") { try pipeline.load(cache: cache) }
         cache?.prune()
         try checkReplace(replace, in: declaration)
+        // A repository without commits gets every file: git stores them while they render (see
+        // `BlobImport`). Only in a repository that exists: a failed apply must not create one.
+        let blobs = headBefore == nil && repo.exists ? BlobImport(repository: repo) : nil
+        defer { blobs?.cancel() }
         let render = try pipeline.renderIncrementally(declaration, repository: repo, replace: Set(replace), input: input,
-                                                      head: headBefore, memory: memory, checksDrift: checksDrift, prefetch: prefetch)
+                                                      head: headBefore, memory: memory, checksDrift: checksDrift, prefetch: prefetch, blobs: blobs)
         // The shift-left gate: a rendered object that a Deny policy rejects would be rejected by
         // the cluster's API server too, so nothing is committed.
         let denied = render.rendered.findings.filter(\.denies)
@@ -108,7 +112,7 @@ struct ApplyCommand: ParsableCommand {
             // The state's lines but its head are written out on another thread while git commits.
             let stateWithoutHead = render.state(head: nil)
             let stateBody = Background { stateWithoutHead.serializedBody() }
-            let result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, message: message) }
+            let result = try Terminal.timed("write and commit") { try repo.apply(render.rendered.files, scopes: render.plan.scopes, blobs: blobs, message: message) }
             // Recorded only after the commit point: a run that dies before it leaves the old
             // state, which no longer matches HEAD, so the next apply renders everything.
             let state = render.state(head: result.commit ?? render.head)

@@ -61,15 +61,18 @@ public enum RepositoryRenderer {
         }
     }
 
-    /// Renders the selected units of a placed declaration.
-    public static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies = .none) throws -> RenderedRepository {
-        try render(declaration, placement: placement, units: selection, policies: policies, tenantsPerWorkItem: 128)
+    /// Renders the selected units of a placed declaration. `filesRendered`, when given, sees
+    /// each slice of the files as soon as it is rendered, on the thread that rendered it (a
+    /// first apply hands them to git meanwhile).
+    public static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies = .none,
+                              filesRendered: (@Sendable ([String: String]) -> Void)? = nil) throws -> RenderedRepository {
+        try render(declaration, placement: placement, units: selection, policies: policies, tenantsPerWorkItem: 128, filesRendered: filesRendered)
     }
 
     /// `render`, with a cluster's tenants rendered in slices of `tenantsPerWorkItem`: small
     /// enough to keep both cores busy to the end, large enough that scheduling costs nothing.
     static func render(_ declaration: PlatformDeclaration, placement: PlacementResult, units selection: UnitSelection, policies: PlatformPolicies,
-                       tenantsPerWorkItem: Int) throws -> RenderedRepository {
+                       tenantsPerWorkItem: Int, filesRendered: (@Sendable ([String: String]) -> Void)? = nil) throws -> RenderedRepository {
         // The clusters with something to render: every one, or those of the selected units (a
         // tenant unit only where the tenant is placed). Only their tenants are looked at, so a
         // one-tenant change does not index the whole fleet.
@@ -123,6 +126,7 @@ public enum RepositoryRenderer {
                                        guardrails: guardrails[item.cluster].guardrails, into: &output)
                 output.units.insert(.cluster(cluster.name))
             }
+            filesRendered?(output.files)
             return output
         }
         var rendered = RenderedRepository(files: [:], placement: placement, objects: [:], warnings: placement.warnings)
