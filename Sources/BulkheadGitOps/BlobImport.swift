@@ -42,14 +42,18 @@ public final class BlobImport: @unchecked Sendable {
             return first
         }
         guard let first else { return }
+        // Sent in pieces of about 1 MiB, so little waits beside what the feed holds.
         var chunk: [UInt8] = []
-        chunk.reserveCapacity(entries.reduce(0) { $0 + $1.value.utf8.count + 40 })
         for (offset, (_, text)) in entries.enumerated() {
             chunk.append(contentsOf: "blob\nmark :\(first + offset)\ndata \(text.utf8.count)\n".utf8)
             chunk.append(contentsOf: text.utf8)
             chunk.append(UInt8(ascii: "\n"))
+            if chunk.count >= 1 << 20 {
+                feed.send(chunk)
+                chunk = []
+            }
         }
-        feed.send(chunk)
+        if !chunk.isEmpty { feed.send(chunk) }
     }
 
     /// The mark of `path`'s blob when it was handed over with exactly `text`.
@@ -109,7 +113,7 @@ final class ImportFeed: @unchecked Sendable {
     private var chunks: [[UInt8]] = []
     private var waiting = 0
     private var closed = false
-    static let limit = 16 << 20
+    static let limit = 8 << 20
 
     /// Queues `chunk`, first waiting while more than `limit` bytes wait.
     func send(_ chunk: [UInt8]) {

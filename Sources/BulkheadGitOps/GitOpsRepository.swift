@@ -432,7 +432,7 @@ public struct GitOpsRepository: Sendable {
             guard recordsIndexEntry else { return nil }
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { return errno }
-            entry = IndexFile.Entry(path: path, blob: IndexFile.blobID(of: bytes), status: status)
+            entry = IndexFile.Entry(path: path, blob: IndexFile.blobID(of: bytes), stat: IndexFile.StatData(status))
             return nil
         }
         if let failure {

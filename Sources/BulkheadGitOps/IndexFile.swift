@@ -12,11 +12,33 @@ import Foundation
 /// Written by hand because no listed package writes git's index. Git checks it like any index:
 /// an entry whose stat data does not match its file is hashed again by git, never trusted.
 enum IndexFile {
-    /// One file as the index records it.
+    /// One file as the index records it: its path, blob id and stat data.
     struct Entry: Sendable {
         var path: String
         var blob: Insecure.SHA1Digest
-        var status: stat
+        var stat: StatData
+    }
+
+    /// The stat fields git keeps for a file, each in 32 bits as git truncates them, in the
+    /// index's order: ctime, mtime, device, inode, mode, owner, group, size.
+    struct StatData: Sendable {
+        var ctime: UInt32, ctimeNanoseconds: UInt32, mtime: UInt32, mtimeNanoseconds: UInt32
+        var device: UInt32, inode: UInt32, user: UInt32, group: UInt32, size: UInt32
+
+        init(_ status: stat) {
+            ctime = UInt32(truncatingIfNeeded: status.st_ctim.tv_sec)
+            ctimeNanoseconds = UInt32(truncatingIfNeeded: status.st_ctim.tv_nsec)
+            mtime = UInt32(truncatingIfNeeded: status.st_mtim.tv_sec)
+            mtimeNanoseconds = UInt32(truncatingIfNeeded: status.st_mtim.tv_nsec)
+            device = UInt32(truncatingIfNeeded: status.st_dev)
+            inode = UInt32(truncatingIfNeeded: status.st_ino)
+            user = status.st_uid
+            group = status.st_gid
+            size = UInt32(truncatingIfNeeded: status.st_size)
+        }
+
+        /// The fields as the index stores them, with the mode of a plain file (100644).
+        var fields: [UInt32] { [ctime, ctimeNanoseconds, mtime, mtimeNanoseconds, device, inode, 0o100644, user, group, size] }
     }
 
     /// The blob id git gives `bytes`: SHA-1 of `blob <size>\0` followed by the bytes.
@@ -29,33 +51,25 @@ enum IndexFile {
 
     /// The index file's bytes: header, entries sorted by path bytes, SHA-1 trailer.
     static func bytes(_ entries: [Entry]) -> [UInt8] {
-        let sorted = entries.map { (path: Array($0.path.utf8), entry: $0) }.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+        let order = entries.indices.sorted { entries[$0].path.utf8.lexicographicallyPrecedes(entries[$1].path.utf8) }
         var out: [UInt8] = []
-        out.reserveCapacity(16 + sorted.reduce(0) { $0 + 72 + $1.path.count })
+        out.reserveCapacity(32 + entries.reduce(0) { $0 + 70 + $1.path.utf8.count })
         out.append(contentsOf: "DIRC".utf8)
         appendUInt32(2, to: &out)
-        appendUInt32(UInt32(sorted.count), to: &out)
-        for (path, entry) in sorted {
+        appendUInt32(UInt32(entries.count), to: &out)
+        for index in order {
+            let entry = entries[index]
             let start = out.count
-            let status = entry.status
-            // Times, device, inode, owner and size are stored in 32 bits, as git truncates them.
-            for field in [Int(status.st_ctim.tv_sec), status.st_ctim.tv_nsec, Int(status.st_mtim.tv_sec), status.st_mtim.tv_nsec] {
-                appendUInt32(UInt32(truncatingIfNeeded: field), to: &out)
-            }
-            appendUInt32(UInt32(truncatingIfNeeded: status.st_dev), to: &out)
-            appendUInt32(UInt32(truncatingIfNeeded: status.st_ino), to: &out)
-            appendUInt32(0o100644, to: &out)
-            appendUInt32(status.st_uid, to: &out)
-            appendUInt32(status.st_gid, to: &out)
-            appendUInt32(UInt32(truncatingIfNeeded: status.st_size), to: &out)
+            // ctime, mtime, dev, ino, mode, uid, gid, size.
+            for field in entry.stat.fields { appendUInt32(field, to: &out) }
             out.append(contentsOf: entry.blob)
-            let flags = UInt16(min(path.count, 0xFFF))
+            let length = entry.path.utf8.count
+            let flags = UInt16(min(length, 0xFFF))
             out.append(UInt8(flags >> 8))
             out.append(UInt8(flags & 0xFF))
-            out.append(contentsOf: path)
+            out.append(contentsOf: entry.path.utf8)
             // One to eight NULs, so that each entry's length is a multiple of eight.
-            let length = out.count - start
-            out.append(contentsOf: repeatElement(0, count: 8 - length % 8))
+            out.append(contentsOf: repeatElement(0, count: 8 - (out.count - start) % 8))
         }
         out.append(contentsOf: Insecure.SHA1.hash(data: out))
         return out
