@@ -420,15 +420,7 @@ public struct GitOpsRepository: Sendable {
         var text = text
         var entry: IndexFile.Entry?
         let failure: Int32? = text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
+            if let failure = writeAll(descriptor, UnsafeRawBufferPointer(bytes)) { return failure }
             guard recordsIndexEntry else { return nil }
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { return errno }
@@ -439,6 +431,21 @@ public struct GitOpsRepository: Sendable {
             throw GitOpsError("cannot write \(path): \(String(cString: strerror(failure))) (is the disk full or read-only?)")
         }
         return entry
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying after interruptions: nil, or the error
+    /// number of the write that failed.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
     }
 
     /// Removes folders left empty by a prune, up to the repository root.

@@ -84,19 +84,7 @@ enum IndexFile {
             throw GitOpsError("cannot create \(lock): \(String(cString: strerror(errno))) (is another git command running?)")
         }
         let data = bytes(entries)
-        var failure: Int32?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = data.withUnsafeBytes { GitOpsRepository.writeAll(descriptor, $0) }
         close(descriptor)
         if failure == nil, rename(lock, gitDirectory.appendingPathComponent("index").path) != 0 { failure = errno }
         if let failure {
