@@ -65,12 +65,9 @@ public final class BlobImport: @unchecked Sendable {
     var isOpen: Bool { lock.withLock { started && !ended } }
 
     /// Sends the end of the stream (`tail`: the commit and the questions about it) and waits for
-    /// git: its standard output. Only once.
+    /// git: its standard output. Only once, and only while `isOpen`.
     func finish(tail: [UInt8]) throws(GitOpsError) -> Data {
-        lock.withLock {
-            ended = true
-            startIfNeeded()
-        }
+        lock.withLock { ended = true }
         feed.send(tail)
         feed.close()
         finished.wait()

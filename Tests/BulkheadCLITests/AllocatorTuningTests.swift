@@ -22,27 +22,18 @@ import Testing
         return (run.status, Set(lines.map(String.init)))
     }
 
-    @Test func theCommandRunsWithTheLargerCacheAndItsArguments() throws {
-        let (status, seen) = try Self.tunablesSeenByGit(environment: ["GLIBC_TUNABLES": "", "BULKHEAD_MALLOC_TUNING": ""])
+    /// The environment a command is started with, and the `GLIBC_TUNABLES` git then sees: the
+    /// larger cache added alone or beside other tunables, a cache size set by the user kept, and
+    /// nothing added when turned off. Each apply must succeed (the arguments survive the restart).
+    @Test(arguments: [
+        (["GLIBC_TUNABLES": "", "BULKHEAD_MALLOC_TUNING": ""], "glibc.malloc.tcache_count=2000"),
+        (["GLIBC_TUNABLES": "glibc.malloc.arena_max=2", "BULKHEAD_MALLOC_TUNING": ""], "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=2000"),
+        (["GLIBC_TUNABLES": "glibc.malloc.tcache_count=7", "BULKHEAD_MALLOC_TUNING": ""], "glibc.malloc.tcache_count=7"),
+        (["GLIBC_TUNABLES": "", "BULKHEAD_MALLOC_TUNING": "0"], ""),
+    ])
+    func gitSeesTheTunablesOfTheRestartedCommand(_ environment: [String: String], _ expected: String) throws {
+        let (status, seen) = try Self.tunablesSeenByGit(environment: environment)
         #expect(status == 0)
-        #expect(seen == ["glibc.malloc.tcache_count=2000"])
-    }
-
-    @Test func otherTunablesAreKeptBesideIt() throws {
-        let (status, seen) = try Self.tunablesSeenByGit(environment: ["GLIBC_TUNABLES": "glibc.malloc.arena_max=2", "BULKHEAD_MALLOC_TUNING": ""])
-        #expect(status == 0)
-        #expect(seen == ["glibc.malloc.arena_max=2:glibc.malloc.tcache_count=2000"])
-    }
-
-    @Test func aCacheSizeSetByTheUserIsLeftAlone() throws {
-        let (status, seen) = try Self.tunablesSeenByGit(environment: ["GLIBC_TUNABLES": "glibc.malloc.tcache_count=7", "BULKHEAD_MALLOC_TUNING": ""])
-        #expect(status == 0)
-        #expect(seen == ["glibc.malloc.tcache_count=7"])
-    }
-
-    @Test func itCanBeTurnedOff() throws {
-        let (status, seen) = try Self.tunablesSeenByGit(environment: ["GLIBC_TUNABLES": "", "BULKHEAD_MALLOC_TUNING": "0"])
-        #expect(status == 0)
-        #expect(seen == [""])
+        #expect(seen == [expected])
     }
 }
