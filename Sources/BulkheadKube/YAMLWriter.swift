@@ -142,27 +142,45 @@ public enum YAMLWriter {
     }
 
     /// The common case, decided in one pass over the bytes: letters, digits and `-._/` only,
-    /// starting with a letter, and not a word YAML reads as a boolean or null.
+    /// starting with a letter, not a number, and not a word YAML reads as a boolean or null.
     static func isPlainSafe(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, (first | 0x20) >= 97 && (first | 0x20) <= 122 else { return false }
-        let numberPunctuation = Self.numberPunctuation
-        var lettersOnly = true
-        var numberLike = true    // digits and number punctuation only, as in "e5" or "x1"
-        var hasDigit = false
-        for byte in bytes {
-            let lower = byte | 0x20
-            let isLetter = lower >= 97 && lower <= 122
-            let isDigit = byte >= 48 && byte <= 57
-            if !isLetter {
-                lettersOnly = false
-                if !isDigit && byte != UInt8(ascii: "-") && byte != UInt8(ascii: ".") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: "/") { return false }
+        return plainClasses.withUnsafeBufferPointer { classes in
+            var every: UInt8 = 0xFF   // classes all bytes share
+            var some: UInt8 = 0       // classes some byte has
+            for byte in bytes {
+                let byteClass = classes[Int(byte)]
+                every &= byteClass
+                some |= byteClass
             }
-            hasDigit = hasDigit || isDigit
-            if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
+            if every & PlainClass.plain == 0 { return false }
+            if every & PlainClass.letter != 0 && bytes.count <= 5 && isSpecialWord(bytes[...]) { return false }
+            if every & PlainClass.numberPart != 0 && some & PlainClass.digit != 0 { return false }
+            return true
         }
-        if lettersOnly && bytes.count <= 5 { return false }
-        if numberLike && hasDigit { return false }
-        return true
+    }
+
+    /// Bits of `plainClasses`.
+    enum PlainClass {
+        /// A letter, digit or `-._/`: allowed in a plain scalar by `isPlainSafe`.
+        static let plain: UInt8 = 1
+        static let letter: UInt8 = 2
+        static let digit: UInt8 = 4
+        /// A digit or number punctuation: text of these only may read as a number or a date.
+        static let numberPart: UInt8 = 8
+    }
+
+    /// The `PlainClass` bits of each byte.
+    static let plainClasses: [UInt8] = (0..<256).map { value in
+        let byte = UInt8(value)
+        let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+        let isDigit = byte >= 48 && byte <= 57
+        var bits: UInt8 = 0
+        if isLetter || isDigit || "-._/".utf8.contains(byte) { bits |= PlainClass.plain }
+        if isLetter { bits |= PlainClass.letter }
+        if isDigit { bits |= PlainClass.digit }
+        if isDigit || numberPunctuation[value] { bits |= PlainClass.numberPart }
+        return bits
     }
 
     /// Whether the text holds a control character or another character YAML does not print as
@@ -236,9 +254,14 @@ public enum YAMLWriter {
             if !isDigit && !numberPunctuation[Int(byte)] { numberLike = false }
             previous = byte
         }
-        if plainWord && bytes.count <= 5 && specialWords.contains(where: { equalsIgnoringCase(bytes[...], $0) }) { return true }
+        if plainWord && bytes.count <= 5 && isSpecialWord(bytes[...]) { return true }
         if numberLike && (hasDigit || first == UInt8(ascii: ".")) { return true }
         return isSpecialNumber(bytes)
+    }
+
+    /// Whether the text is one of `specialWords`, in any case.
+    static func isSpecialWord(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        specialWords.contains { equalsIgnoringCase(bytes, $0) }
     }
 
     /// Hexadecimal integers (`0x1F`, whose letters the number check above does not count) and
@@ -278,205 +301,4 @@ public enum YAMLWriter {
 
 private extension String {
     func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
-}
-
-// MARK: - A minimal Encoder that builds a tree
-
-/// An encoded value: what an `Encodable` wrote, with its scalar types kept, so one encoding
-/// serves both the YAML file and the policy gate's view of the object.
-public enum TreeNode {
-    case string(String)
-    case int(Int64)
-    case double(Double)
-    case bool(Bool)
-    case null
-    case map(MapBox)
-    case list(ListBox)
-
-    /// Encodes `value` through its `Encodable` conformance.
-    public init<Value: Encodable>(encoding value: Value) throws {
-        self = try TreeEncoder.encode(value)
-    }
-}
-
-/// A mapping's entries in the order they were encoded (sorted by key once written as YAML).
-public final class MapBox {
-    public internal(set) var entries: [(key: String, value: TreeNode)]
-    private var isSorted = false
-
-    init() {
-        // Most Kubernetes mappings have a handful of keys: one allocation instead of three.
-        entries = []
-        entries.reserveCapacity(4)
-    }
-
-    /// A mapping with these entries (written sorted by key).
-    public init(entries: [(key: String, value: TreeNode)]) { self.entries = entries }
-
-    func sortKeys() {
-        guard !isSorted else { return }
-        entries.sort { $0.key < $1.key }
-        isSorted = true
-    }
-}
-
-/// A sequence's items.
-public final class ListBox {
-    public internal(set) var items: [TreeNode] = []
-
-    init() {}
-
-    /// A sequence of these items.
-    public init(items: [TreeNode]) { self.items = items }
-}
-
-/// Where an encoder writes the value it is given: an entry of a mapping or an item of a
-/// sequence, so that a nested value is built in place, with no holder object of its own.
-enum EncodingTarget {
-    case entry(MapBox, Int)
-    case item(ListBox, Int)
-
-    var value: TreeNode {
-        get {
-            switch self {
-            case .entry(let box, let index): box.entries[index].value
-            case .item(let box, let index): box.items[index]
-            }
-        }
-        nonmutating set {
-            switch self {
-            case .entry(let box, let index): box.entries[index].value = newValue
-            case .item(let box, let index): box.items[index] = newValue
-            }
-        }
-    }
-}
-
-struct TreeEncoder: Encoder {
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-    let target: EncodingTarget
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let box: MapBox
-        if case .map(let existing) = target.value { box = existing } else {
-            box = MapBox()
-            target.value = .map(box)
-        }
-        return KeyedEncodingContainer(MapContainer<Key>(box: box))
-    }
-
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        let box: ListBox
-        if case .list(let existing) = target.value { box = existing } else {
-            box = ListBox()
-            target.value = .list(box)
-        }
-        return ListContainer(box: box)
-    }
-
-    func singleValueContainer() -> any SingleValueEncodingContainer { ValueContainer(target: target) }
-
-    /// `value` as a tree of its own.
-    static func encode<T: Encodable>(_ value: T) throws -> TreeNode {
-        if let scalar = scalar(value) { return scalar }
-        let root = ListBox(items: [.null])
-        try value.encode(to: TreeEncoder(target: .item(root, 0)))
-        return root.items[0]
-    }
-
-    /// Encodes `value` into `target`.
-    static func encode<T: Encodable>(_ value: T, into target: EncodingTarget) throws {
-        if let scalar = scalar(value) {
-            target.value = scalar
-            return
-        }
-        try value.encode(to: TreeEncoder(target: target))
-    }
-
-    /// The node of a scalar, told apart by comparing metatypes, which is far cheaper than `as?`
-    /// casts on every nested value; nil for other types.
-    @inline(__always)
-    static func scalar<T: Encodable>(_ value: T) -> TreeNode? {
-        if T.self == String.self { return .string(value as! String) }
-        if T.self == Int.self { return .int(Int64(value as! Int)) }
-        if T.self == Bool.self { return .bool(value as! Bool) }
-        if T.self == Double.self { return .double(value as! Double) }
-        if T.self == Int64.self { return .int(value as! Int64) }
-        if T.self == Int32.self { return .int(Int64(value as! Int32)) }
-        if T.self == UInt32.self { return .int(Int64(value as! UInt32)) }
-        return nil
-    }
-}
-
-struct MapContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    var codingPath: [any CodingKey] { [] }
-    let box: MapBox
-
-    mutating func encodeNil(forKey key: Key) throws {}
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        if let scalar = TreeEncoder.scalar(value) {
-            box.entries.append((key.stringValue, scalar))
-            return
-        }
-        box.entries.append((key.stringValue, .null))
-        try value.encode(to: TreeEncoder(target: .entry(box, box.entries.count - 1)))
-    }
-    // The primitive overloads skip the generic path's dynamic casts.
-    mutating func encode(_ value: String, forKey key: Key) throws { box.entries.append((key.stringValue, .string(value))) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { box.entries.append((key.stringValue, .int(Int64(value)))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { box.entries.append((key.stringValue, .int(value))) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { box.entries.append((key.stringValue, .bool(value))) }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let nested = MapBox()
-        box.entries.append((key.stringValue, .map(nested)))
-        return KeyedEncodingContainer(MapContainer<NestedKey>(box: nested))
-    }
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = ListBox()
-        box.entries.append((key.stringValue, .list(nested)))
-        return ListContainer(box: nested)
-    }
-    // Class-inheritance encoding is not used by any rendered object; refuse it loudly rather
-    // than drop the value.
-    mutating func superEncoder() -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
-}
-
-struct ListContainer: UnkeyedEncodingContainer {
-    var codingPath: [any CodingKey] { [] }
-    let box: ListBox
-    var count: Int { box.items.count }
-
-    mutating func encodeNil() throws { box.items.append(.null) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        if let scalar = TreeEncoder.scalar(value) {
-            box.items.append(scalar)
-            return
-        }
-        box.items.append(.null)
-        try value.encode(to: TreeEncoder(target: .item(box, box.items.count - 1)))
-    }
-    mutating func encode(_ value: String) throws { box.items.append(.string(value)) }
-    mutating func encode(_ value: Int) throws { box.items.append(.int(Int64(value))) }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let nested = MapBox()
-        box.items.append(.map(nested))
-        return KeyedEncodingContainer(MapContainer<NestedKey>(box: nested))
-    }
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let nested = ListBox()
-        box.items.append(.list(nested))
-        return ListContainer(box: nested)
-    }
-    mutating func superEncoder() -> any Encoder { preconditionFailure("YAMLWriter does not support superEncoder") }
-}
-
-struct ValueContainer: SingleValueEncodingContainer {
-    var codingPath: [any CodingKey] { [] }
-    let target: EncodingTarget
-
-    mutating func encodeNil() throws { target.value = .null }
-    mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: target) }
-    mutating func encode(_ value: String) throws { target.value = .string(value) }
 }

@@ -25,6 +25,7 @@ import Yams
         ("web", "web"), ("500m", "500m"), ("arn:aws:iam::123456789012:role/web", "arn:aws:iam::123456789012:role/web"), ("0xZZ", "0xZZ"),
         ("10", "'10'"), ("1.5", "'1.5'"), ("0x1F", "'0x1F'"), ("-0X1f", "'-0X1f'"), ("+.INF", "'+.INF'"), ("yes", "'yes'"), ("OFF", "'OFF'"),
         ("", "''"), ("~", "'~'"), ("a: b", "'a: b'"), ("a #b", "'a #b'"), ("*alias", "'*alias'"), ("trailing ", "'trailing '"),
+        ("name", "name"), ("nulls", "nulls"), ("True", "'True'"), ("no", "'no'"), ("n", "'n'"), ("e5", "'e5'"), ("x1", "'x1'"), ("v1", "v1"), ("a-1.b_c/d", "a-1.b_c/d"),
         ("it's: x", "'it''s: x'"), ("tab\there", "\"tab\\there\""), ("nbsp\u{A0}x", "nbsp\u{A0}x"), ("c1 \u{85}", "\"c1 \\x85\""),
     ])
     func aStringIsWrittenInTheSimplestStyleThatReadsBack(_ text: String, _ written: String) {

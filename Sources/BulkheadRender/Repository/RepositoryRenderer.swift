@@ -169,6 +169,7 @@ public enum RepositoryRenderer {
                               selection: UnitSelection, gate: ClusterGate, into output: inout ClusterOutput) throws {
         let root = "clusters/\(cluster.name)"
         var scratch: [UInt8] = []
+        var gatedKinds: [String: Bool] = [:]   // gate.mightMatch per kind, asked once per work item
         for name in names where selection.contains(.tenant(cluster: cluster.name, tenant: name)) {
             let tenant = tenantsByName[name]!
             let bundle = try TenantBundleRenderer(declaration: declaration, tenant: tenant, cluster: cluster).render()
@@ -178,6 +179,10 @@ public enum RepositoryRenderer {
             output.files["\(folder)/bundle.yaml"] = YAMLWriter.documents(encoded, prefix: header, scratch: &scratch)
             let namespaceObject = bundle.objects.firstIndex { $0.kind == "Namespace" }.map { CELValue(encoded: encoded[$0]) } ?? .null
             for (object, tree) in zip(bundle.objects, encoded) {
+                let kind = object.kind
+                let gated = gatedKinds[kind] ?? gate.mightMatch(kind: kind)
+                gatedKinds[kind] = gated
+                guard gated else { continue }
                 output.findings += gate.evaluate(object, encoded: tree, namespaceObject: namespaceObject, source: "\(folder)/bundle.yaml")
             }
             output.files["\(folder)/kustomization.yaml"] = kustomization(["bundle.yaml"])
