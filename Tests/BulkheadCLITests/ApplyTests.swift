@@ -214,6 +214,16 @@ import Testing
         #expect(run.stdout.contains("prod/us-east-1 -> prod-use1-2"))
         #expect(run.stdout.contains("best fit"))
         #expect(run.stdout.contains("NetworkPolicy/payments/default-deny"))
+        // As data: one object list per cluster the tenant is placed on, each with its namespace.
+        let json = try CLI.bulkhead("explain", "payments", CLI.example.path, "--output", "json")
+        let explanation = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let placements = try #require(explanation["placements"] as? [[String: Any]])
+        let objects = try #require(explanation["objects"] as? [String: [String]])
+        #expect(Set(objects.keys) == Set(placements.compactMap { $0["cluster"] as? String }))
+        #expect(placements.count >= 2)
+        for references in objects.values {
+            #expect(references.contains("Namespace/payments") && references.contains("ResourceQuota/payments/tenant-quota"), "\(references)")
+        }
         #expect(try CLI.bulkhead("explain", "nobody", CLI.example.path).status == 2)
     }
 

@@ -65,7 +65,7 @@ import Testing
         #expect(!whole.findings.isEmpty)
         #expect(sliced.files == whole.files)
         #expect(sliced.findings == whole.findings)
-        #expect(sliced.objects == whole.objects && sliced.units == whole.units)
+        #expect(sliced.units == whole.units)
         #expect(sliced.warnings == whole.warnings && sliced.unitWarnings == whole.unitWarnings)
     }
 

@@ -33,7 +33,7 @@ struct ExplainCommand: ParsableCommand {
         let lock = try repo.map { try Pipeline.lock(in: Pipeline.repository($0)) } ?? PlacementLock()
         let rendered = try pipeline.render(declaration, lock: lock)
         let decisions = rendered.placement.decisions.filter { $0.tenant == tenant.name }
-        let objects = rendered.objects[tenant.name] ?? [:]
+        let objects = try RepositoryRenderer.objectReferences(of: tenant, placement: rendered.placement, declaration: declaration)
 
         struct Explanation: Encodable {
             struct Placement: Encodable {
