@@ -70,10 +70,10 @@ public struct ClusterGate: Sendable {
         }
     }
 
-    /// Evaluates a rendered object, given with its encoding.
+    /// Evaluates a rendered object, given with its encoding. The render asks `mightMatch` first,
+    /// once per kind, and converts only objects some policy may match.
     func evaluate(_ object: any KubeObject, encoded: TreeNode, namespaceObject: CELValue, source: String) -> [GateFinding] {
-        guard mightMatch(kind: object.kind) else { return [] }
-        return evaluate(CELValue(encoded: encoded), namespace: object.metadata.namespace ?? "default", namespaceObject: namespaceObject, source: source)
+        evaluate(CELValue(encoded: encoded), namespace: object.metadata.namespace ?? "default", namespaceObject: namespaceObject, source: source)
     }
 
     /// A rendered object as the CEL value the API server would evaluate policies on.
