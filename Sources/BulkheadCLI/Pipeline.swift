@@ -66,8 +66,23 @@ struct Pipeline {
             return rendered
         } catch let failed as PlacementFailed {
             Terminal.clearProgress()
-            throw CommandFailure.problems(failed.description + "\n\(Self.count(failed.failures.count, "placement")) failed; nothing was written.")
+            throw Self.failure(failed)
         }
+    }
+
+    /// Placement alone, its warnings printed, for commands that need no files (`explain`).
+    func place(_ declaration: PlatformDeclaration, lock: PlacementLock) throws -> PlacementResult {
+        do {
+            let placement = try RepositoryRenderer.place(declaration, lock: lock)
+            for warning in placement.warnings { Terminal.error(warning.description) }
+            return placement
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    static func failure(_ failed: PlacementFailed) -> CommandFailure {
+        .problems(failed.description + "\n\(count(failed.failures.count, "placement")) failed; nothing was written.")
     }
 }
 

@@ -31,9 +31,9 @@ struct ExplainCommand: ParsableCommand {
             throw CommandFailure.usage("error: no tenant '\(self.tenant)' is declared (tenants: \(declaration.tenants.map(\.name).joined(separator: ", ")))")
         }
         let lock = try repo.map { try Pipeline.lock(in: Pipeline.repository($0)) } ?? PlacementLock()
-        let rendered = try pipeline.render(declaration, lock: lock)
-        let decisions = rendered.placement.decisions.filter { $0.tenant == tenant.name }
-        let objects = try RepositoryRenderer.objectReferences(of: tenant, placement: rendered.placement, declaration: declaration)
+        let placement = try pipeline.place(declaration, lock: lock)
+        let decisions = placement.decisions.filter { $0.tenant == tenant.name }
+        let objects = try RepositoryRenderer.objectReferences(of: tenant, placement: placement, declaration: declaration)
 
         struct Explanation: Encodable {
             struct Placement: Encodable {
