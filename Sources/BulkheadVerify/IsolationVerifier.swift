@@ -1,5 +1,5 @@
-public import BulkheadCEL
-public import BulkheadPolicy
+import BulkheadCEL
+import BulkheadPolicy
 
 /// One check on one tenant on one cluster.
 public struct IsolationCheck: Sendable, Hashable, Encodable {

@@ -58,7 +58,7 @@ public struct WebhookCertificates: Sendable {
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames(names)
-                AuthorityKeyIdentifier(keyIdentifier: try SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier)
+                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: caPublicKey).keyIdentifier)
             },
             issuerPrivateKey: Certificate.PrivateKey(caKey))
 

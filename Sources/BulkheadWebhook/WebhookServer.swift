@@ -1,5 +1,5 @@
 import BulkheadPolicy
-public import Foundation
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import HummingbirdTLS
@@ -84,7 +84,7 @@ public enum WebhookServer {
             }
         }
 
-        var tls = try TLSConfiguration.makeServerConfiguration(
+        var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyFile, format: .pem)))
         tls.minimumTLSVersion = .tlsv12

@@ -33,7 +33,7 @@ import Testing
         /// Starts (or restarts) `bulkhead serve` on the same folders, with extra environment.
         func start(environment extra: [String: String] = [:]) throws {
             let output = folder.appendingPathComponent("serve-\(UUID().uuidString).out")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: output.path, contents: nil))
             process = Process()
             process.executableURL = CLI.binary
             process.arguments = ["serve", "--platform", platform.path, "--repo", repo.path, "--port", "0"]
@@ -491,7 +491,7 @@ extension ServeTests {
             .write(to: config, atomically: true, encoding: .utf8)
         func listening(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
             let output = folder.appendingPathComponent("out-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: output.path, contents: nil))
             let process = Process()
             process.executableURL = CLI.binary
             process.arguments = ["serve"] + arguments

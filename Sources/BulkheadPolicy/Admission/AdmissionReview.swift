@@ -1,4 +1,4 @@
-public import BulkheadCEL
+import BulkheadCEL
 
 /// Why an AdmissionReview body could not be answered; the webhook returns HTTP 400 with the
 /// description.

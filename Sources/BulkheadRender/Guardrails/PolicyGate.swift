@@ -1,5 +1,5 @@
 public import BulkheadCEL
-public import BulkheadPolicy
+import BulkheadPolicy
 public import BulkheadKube
 import BulkheadModel
 import Foundation

@@ -1,7 +1,7 @@
 import BulkheadCEL
 import BulkheadGitOps
 import BulkheadPolicy
-public import Foundation
+import Foundation
 
 /// What a tenant left in the repositories: the objects committed for it on each cluster and
 /// the last commits that touched it. Read from git, so it shows what Argo CD or Flux syncs.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where a PostgreSQL database is, read from a `postgres://user[:password]@host[:port]/database`
 /// URL. Plain TCP only: the service and its database are expected on one host or a private

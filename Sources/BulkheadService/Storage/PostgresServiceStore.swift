@@ -180,7 +180,7 @@ public final class PostgresServiceStore: ServiceStore {
     }
 
     public func keep(_ answer: IdempotentAnswer, token: String, key: String) throws {
-        try session("writing") { session in
+        _ = try session("writing") { session in
             try session.query("""
                 INSERT INTO idempotent_answer (token, idempotency_key, request_hash, status, body, created_at)
                 VALUES (\(token), \(key), \(answer.requestHash), \(Int64(answer.status)), \(Data(answer.body)), \(AuditChain.milliseconds(answer.createdAt)))
@@ -193,7 +193,7 @@ public final class PostgresServiceStore: ServiceStore {
 
     public func insert(_ token: APIToken, secretHash: String) throws {
         let tenants = String(decoding: try JSONEncoder().encode(token.tenants), as: UTF8.self)
-        try session("writing") { session in
+        _ = try session("writing") { session in
             try session.query("""
                 INSERT INTO token (id, name, role, tenants, secret_hash, created_at, expires_at, revoked_at)
                 VALUES (\(token.id), \(token.name), \(token.role.rawValue), \(tenants), \(secretHash), \(AuditChain.milliseconds(token.createdAt)),
