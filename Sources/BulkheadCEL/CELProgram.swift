@@ -38,7 +38,7 @@ public struct CELProgram: Sendable {
     public let source: String
     /// The static type of the result when the program was type checked, else nil.
     public let resultType: CELType?
-    private let root: Node
+    let root: Node
     private let slots: Int
 
     /// Compiles `source`. Throws a ``CELError`` with the line:column of a syntax or check error.

@@ -10,12 +10,12 @@ struct JSONBytesParser {
     /// Nesting deeper than this is rejected rather than risking the stack.
     static let maximumDepth = 256
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
     /// Members of the objects and arrays being parsed, shared by every level so that each
     /// container is built once at its final size instead of growing its own array.
-    private var pairStack: [(String, CELValue)] = []
-    private var valueStack: [CELValue] = []
+    var pairStack: [(String, CELValue)] = []
+    var valueStack: [CELValue] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -29,7 +29,7 @@ struct JSONBytesParser {
         return value
     }
 
-    private mutating func parseValue(depth: Int) throws(CELError) -> CELValue {
+    mutating func parseValue(depth: Int) throws(CELError) -> CELValue {
         guard depth < Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth) levels") }
         skipWhitespace()
         guard position < bytes.count else { throw failure("unexpected end of input") }
@@ -45,55 +45,81 @@ struct JSONBytesParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(CELError) -> CELValue {
-        position += 1
+    mutating func parseObject(depth: Int) throws(CELError) -> CELValue {
         let base = pairStack.count
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") { position += 1; return .map(CELMap()) }
+        if opensEmpty(closing: UInt8(ascii: "}")) { return .map(CELMap()) }
         while true {
-            skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            try expectKey()
             let key = try parseString()
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
-            position += 1
+            try expectColon()
             let value = try parseValue(depth: depth + 1)
             pairStack.append((key, value))
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                let map = CELMap(stringKeyed: pairStack[base...])
-                pairStack.removeSubrange(base...)
-                return .map(map)
-            default: throw failure("expected ',' or '}' in an object")
-            }
+            if try memberEnds(UInt8(ascii: "}")) { return map(from: base) }
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(CELError) -> CELValue {
-        position += 1
+    mutating func parseArray(depth: Int) throws(CELError) -> CELValue {
         let base = valueStack.count
-        skipWhitespace()
-        if peek == UInt8(ascii: "]") { position += 1; return .list([]) }
+        if opensEmpty(closing: UInt8(ascii: "]")) { return .list([]) }
         while true {
             let value = try parseValue(depth: depth + 1)
             valueStack.append(value)
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                let values = Array(valueStack[base...])
-                valueStack.removeSubrange(base...)
-                return .list(values)
-            default: throw failure("expected ',' or ']' in an array")
-            }
+            if try memberEnds(UInt8(ascii: "]")) { return list(from: base) }
         }
     }
 
-    private mutating func parseString() throws(CELError) -> String {
+    /// Moves past a container's opening byte, and past its `closing` byte when nothing is between.
+    mutating func opensEmpty(closing: UInt8) -> Bool {
+        position += 1
+        skipWhitespace()
+        guard peek == closing else { return false }
+        position += 1
+        return true
+    }
+
+    /// Checks for an object key's opening quote.
+    mutating func expectKey() throws(CELError) {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+    }
+
+    /// Moves past the `:` after an object key.
+    mutating func expectColon() throws(CELError) {
+        skipWhitespace()
+        guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
+        position += 1
+    }
+
+    /// Moves past what follows a member: true at the container's `closing` byte, false at a comma.
+    mutating func memberEnds(_ closing: UInt8) throws(CELError) -> Bool {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: ","):
+            position += 1
+            return false
+        case closing:
+            position += 1
+            return true
+        default:
+            throw failure(closing == UInt8(ascii: "}") ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
+        }
+    }
+
+    /// The map of the members stacked since `base`, which are taken off the stack.
+    mutating func map(from base: Int) -> CELValue {
+        let map = CELMap(stringKeyed: pairStack[base...])
+        pairStack.removeSubrange(base...)
+        return .map(map)
+    }
+
+    /// The list of the elements stacked since `base`, which are taken off the stack.
+    mutating func list(from base: Int) -> CELValue {
+        let values = Array(valueStack[base...])
+        valueStack.removeSubrange(base...)
+        return .list(values)
+    }
+
+    mutating func parseString() throws(CELError) -> String {
         position += 1
         let start = position
         // Fast path: no escapes, the bytes are the string.
@@ -139,7 +165,7 @@ struct JSONBytesParser {
     }
 
     /// The UTF-8 bytes of a `\uXXXX` escape (the `\u` already read), joining surrogate pairs.
-    private mutating func parseUnicodeEscape() throws(CELError) -> [UInt8] {
+    mutating func parseUnicodeEscape() throws(CELError) -> [UInt8] {
         var code = try hexQuad()
         if (0xD800..<0xDC00).contains(code) {
             guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
@@ -156,7 +182,7 @@ struct JSONBytesParser {
         return Array(String(Character(scalar)).utf8)
     }
 
-    private mutating func hexQuad() throws(CELError) -> UInt32 {
+    mutating func hexQuad() throws(CELError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw failure("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -174,7 +200,7 @@ struct JSONBytesParser {
         return value
     }
 
-    private mutating func parseNumber() throws(CELError) -> CELValue {
+    mutating func parseNumber() throws(CELError) -> CELValue {
         let start = position
         if peek == UInt8(ascii: "-") { position += 1 }
         let digitsStart = position
@@ -213,7 +239,7 @@ struct JSONBytesParser {
         return .double(value)
     }
 
-    private mutating func expectWord(_ word: StaticString) throws(CELError) {
+    mutating func expectWord(_ word: StaticString) throws(CELError) {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw failure("unexpected end of input") }
         for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] {
@@ -222,9 +248,9 @@ struct JSONBytesParser {
         position += count
     }
 
-    private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
+    var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -233,7 +259,7 @@ struct JSONBytesParser {
         }
     }
 
-    private func failure(_ reason: String) -> CELError {
+    func failure(_ reason: String) -> CELError {
         CELError(.evaluation, "invalid JSON at byte \(position): \(reason)")
     }
 }

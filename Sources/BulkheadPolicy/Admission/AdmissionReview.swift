@@ -1,4 +1,4 @@
-import BulkheadCEL
+public import BulkheadCEL
 
 /// Why an AdmissionReview body could not be answered; the webhook returns HTTP 400 with the
 /// description.
@@ -18,10 +18,12 @@ public enum AdmissionReview {
 
     /// Decodes an AdmissionReview request body. Throws, with what is wrong and where, for
     /// malformed JSON, another kind or version, or a request missing required fields.
-    public static func request(fromJSON body: some Collection<UInt8>) throws(AdmissionReviewError) -> AdmissionRequest {
+    /// `projection` leaves out of the objects what no policy reads (the text is checked whole).
+    public static func request(fromJSON body: some Collection<UInt8>,
+                               projection: CELProjection = .whole) throws(AdmissionReviewError) -> AdmissionRequest {
         let document: CELValue
         do {
-            document = try CELValue(jsonBytes: body)
+            document = try CELValue(jsonBytes: body, projection: projection)
         } catch {
             throw AdmissionReviewError("malformed JSON: \(error.message)")
         }

@@ -73,11 +73,14 @@ public struct AdmissionReviewer: Sendable {
 
     /// The labels of each of `namespaces`, read once.
     private let namespaceLabels: [String: [String: String]]
+    /// What of a review body the policies can observe; the rest is checked but not built.
+    public let bodyProjection: CELProjection
 
     public init(engine: PolicyEngine, namespaces: [String: CELValue] = [:]) {
         self.engine = engine
         self.namespaces = namespaces
         self.namespaceLabels = namespaces.mapValues(RequestMatcher.labels(of:))
+        self.bodyProjection = ReviewProjection.of(engine)
     }
 
     /// The response to `request` and the policy results behind it. A request no policy matches
@@ -91,7 +94,7 @@ public struct AdmissionReviewer: Sendable {
 
     /// Decodes and answers an AdmissionReview body; throws when the body is not one.
     public func review(body: some Collection<UInt8>) throws(AdmissionReviewError) -> (response: AdmissionResponse, results: [PolicyResult]) {
-        review(try AdmissionReview.request(fromJSON: body))
+        review(try AdmissionReview.request(fromJSON: body, projection: bodyProjection))
     }
 
     static func response(uid: String, results: [PolicyResult]) -> AdmissionResponse {

@@ -1,0 +1,122 @@
+/// The parts of a JSON document that some CEL programs can observe, so that a parser can skip
+/// the rest (see ``CELValue/init(jsonBytes:projection:)``).
+///
+/// A projection mirrors the document's shape: objects keep only the named fields (or every key,
+/// with placeholder values, when the programs count or iterate the keys), arrays keep every
+/// element (so sizes and positions stay true) projected by ``elements``. A value no program can
+/// observe beyond its presence becomes `null`. Objects stay maps, arrays lists and scalars keep
+/// their value, so a program sees the same results, errors and costs on a projected document as
+/// on the whole one. Built by ``CELProjectionAnalysis``.
+public final class CELProjection: Sendable {
+    /// One named field of an object and how its value is projected.
+    struct Field: Sendable {
+        let name: String
+        let utf8: [UInt8]
+        let projection: CELProjection
+    }
+
+    /// Keep the value whole.
+    public let isWhole: Bool
+    /// Keep every key of an object, even those no field names (their values become `null`).
+    public let keepsAllKeys: Bool
+    /// How the elements of an array, and every value of an object, are projected; nil when no
+    /// program looks inside them.
+    public let elements: CELProjection?
+    let fields: [Field]
+    /// Every field name's UTF-8, one after the other, and where each ends: matched against a key
+    /// without touching the fields themselves.
+    private let fieldBytes: [UInt8]
+    private let fieldEnds: [Int]
+
+    /// The whole value.
+    public static let whole = CELProjection(isWhole: true, keepsAllKeys: true, fields: [], elements: nil)
+    /// Nothing but the value's presence: it is read as `null`.
+    public static let presence = CELProjection(isWhole: false, keepsAllKeys: false, fields: [], elements: nil)
+
+    /// A projection that keeps `fields` of an object; `elements` projects every element of an
+    /// array and every value of an object (which then keeps all its keys).
+    public convenience init(fields: [String: CELProjection] = [:], elements: CELProjection? = nil, keepsAllKeys: Bool = false) {
+        var merged = fields
+        if let elements {
+            for name in merged.keys { merged[name] = merged[name]!.merging(elements) }
+        }
+        let ordered = merged.keys.sorted().map { Field(name: $0, utf8: Array($0.utf8), projection: merged[$0]!) }
+        self.init(isWhole: false, keepsAllKeys: keepsAllKeys || elements != nil, fields: ordered, elements: elements)
+    }
+
+    private init(isWhole: Bool, keepsAllKeys: Bool, fields: [Field], elements: CELProjection?) {
+        self.isWhole = isWhole
+        self.keepsAllKeys = keepsAllKeys
+        self.fields = fields
+        self.elements = elements
+        self.fieldBytes = fields.flatMap(\.utf8)
+        var end = 0
+        self.fieldEnds = fields.map { field in
+            end += field.utf8.count
+            return end
+        }
+    }
+
+    /// The position in ``fields`` of the field whose name is `key`'s bytes.
+    func fieldIndex(utf8 key: UnsafeBufferPointer<UInt8>) -> Int? {
+        fieldBytes.withUnsafeBufferPointer { bytes in
+            fieldEnds.withUnsafeBufferPointer { ends in
+                var start = 0
+                for index in 0..<ends.count {
+                    let end = ends[index]
+                    if end - start == key.count {
+                        var offset = 0
+                        while offset < key.count && bytes[start + offset] == key[offset] { offset += 1 }
+                        if offset == key.count { return index }
+                    }
+                    start = end
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Only the value's presence is observed.
+    var isPresenceOnly: Bool { !isWhole && !keepsAllKeys && fields.isEmpty && elements == nil }
+
+    /// The projection of the named field, if any.
+    public func field(_ name: String) -> CELProjection? {
+        fields.first { $0.name == name }?.projection
+    }
+
+    /// The names of the fields kept, in name order.
+    public var fieldNames: [String] { fields.map(\.name) }
+
+    /// What either projection keeps.
+    public func merging(_ other: CELProjection) -> CELProjection {
+        if isWhole || other.isWhole { return .whole }
+        if other.isPresenceOnly { return self }
+        if isPresenceOnly { return other }
+        var merged: [String: CELProjection] = [:]
+        for field in fields { merged[field.name] = field.projection }
+        for field in other.fields { merged[field.name] = merged[field.name].map { $0.merging(field.projection) } ?? field.projection }
+        let elements: CELProjection?
+        switch (self.elements, other.elements) {
+        case (let mine?, let theirs?): elements = mine.merging(theirs)
+        case (let mine, let theirs): elements = mine ?? theirs
+        }
+        return CELProjection(fields: merged, elements: elements, keepsAllKeys: keepsAllKeys || other.keepsAllKeys)
+    }
+
+    /// This projection applied to the value at `path` inside a document, the rest skipped.
+    public func nested(under path: [String]) -> CELProjection {
+        path.reversed().reduce(self) { inner, name in CELProjection(fields: [name: inner]) }
+    }
+}
+
+extension CELProjection: CustomStringConvertible {
+    /// A compact rendering for tests and logs: `*` whole, `?` presence, `{a,b:{c}}` fields,
+    /// `[...]` elements, `+keys` all keys kept.
+    public var description: String {
+        if isWhole { return "*" }
+        if isPresenceOnly { return "?" }
+        var parts = fields.map { $0.projection.isPresenceOnly ? $0.name : "\($0.name):\($0.projection)" }
+        if let elements { parts.append("[\(elements)]") } else if keepsAllKeys { parts.append("+keys") }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+}
