@@ -7,7 +7,8 @@ struct Evaluator {
 
     init(activation: CELActivation, slots: Int, costLimit: Int?) {
         self.activation = activation
-        self.locals = Array(repeating: .success(.null), count: slots)
+        // No allocation for the many programs without comprehensions or bindings.
+        self.locals = slots == 0 ? [] : Array(repeating: .success(.null), count: slots)
         self.costLimit = costLimit
     }
 

@@ -102,12 +102,11 @@ public struct AdmissionReviewer: Sendable {
         var denials: [String] = []
         var auditFailures: [String] = []
         for result in results {
-            let subject = Self.subject(result)
             if result.denies {
-                denials.append("\(subject) denied request: \(Self.message(result))")
+                denials.append("\(Self.subject(result)) denied request: \(Self.message(result))")
                 if response.statusCode == nil { (response.statusCode, response.statusReason) = Self.status(result) }
             }
-            for warning in result.warnings { response.warnings.append("Validation failed for \(subject): \(warning)") }
+            for warning in result.warnings { response.warnings.append("Validation failed for \(Self.subject(result)): \(warning)") }
             if result.actions.contains(.audit), result.outcome == .fail || result.outcome == .error {
                 var entry = JSONText()
                 entry.raw(#"{"message":"#); entry.string(Self.message(result))
