@@ -80,16 +80,27 @@ trap cleanup EXIT
 # cluster belongs to the postgres user (made by the Debian package).
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 PG_DIR=$(mktemp -d)
-if [[ $(id -u) -eq 0 ]]; then chown postgres: "$PG_DIR"; fi
+# The server speaks TLS with a certificate for localhost signed by a CA made here, so the store
+# is tested with sslmode=verify-full; a second CA signs nothing (the untrusted case).
+command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+make_ca() { openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$2" -keyout "$PG_DIR/$1.key" -out "$PG_DIR/$1.crt" 2>/dev/null; }
+make_ca ca "bulkhead test CA" && make_ca other-ca "another CA" &&
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$PG_DIR/server.key" -out "$PG_DIR/server.csr" 2>/dev/null &&
+  openssl x509 -req -days 2 -in "$PG_DIR/server.csr" -CA "$PG_DIR/ca.crt" -CAkey "$PG_DIR/ca.key" -CAcreateserial \
+    -extfile <(printf 'subjectAltName=DNS:localhost\n') -out "$PG_DIR/server.crt" 2>/dev/null ||
+  { echo "openssl could not make the test server's certificates"; exit 1; }
+chmod 600 "$PG_DIR/server.key"
+if [[ $(id -u) -eq 0 ]]; then chown -R postgres: "$PG_DIR"; chmod 755 "$PG_DIR"; fi
 PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 log "starting PostgreSQL ($("$PG_BIN/postgres" --version)) on 127.0.0.1:$PG_PORT"
 as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U bulkhead --auth=trust --encoding=UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
   { cat "$PG_DIR/initdb.log"; exit 1; }
 as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off" start >/dev/null ||
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c ssl=on -c ssl_cert_file=$PG_DIR/server.crt -c ssl_key_file=$PG_DIR/server.key" start >/dev/null ||
   { cat "$PG_DIR/server.log"; exit 1; }
 # The store tests create (and drop) a database of their own in this server for every test.
 export BULKHEAD_TEST_POSTGRES_URL="postgres://bulkhead@127.0.0.1:$PG_PORT/postgres"
+export BULKHEAD_TEST_POSTGRES_CA="$PG_DIR/ca.crt" BULKHEAD_TEST_POSTGRES_OTHER_CA="$PG_DIR/other-ca.crt"
 log "swift build --build-tests"
 swift build --build-tests
 log "swift test"
@@ -267,8 +278,9 @@ check "bulkhead validate: the platform folder after the fuzzing still validates"
 check "bulkhead audit-log verify (the service's audit trail)" .build/debug/bulkhead audit-log verify --repo "$WORK/service-gitops"
 
 # The same onboarding with the service's database in the PostgreSQL server started above: the
-# token, the server and the audit-log check all name it with --database postgres://…
-PG_URL="postgres://bulkhead@127.0.0.1:$PG_PORT/bulkhead_e2e"
+# token, the server and the audit-log check all name it with --database postgres://…, over TLS
+# with the server's certificate checked (sslmode=verify-full).
+PG_URL="postgres://bulkhead@localhost:$PG_PORT/bulkhead_e2e?sslmode=verify-full&sslrootcert=$PG_DIR/ca.crt"
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U bulkhead bulkhead_e2e
 cp -r examples/acme "$WORK/pg-platform"
 PG_SECRET=$(.build/debug/bulkhead token create --database "$PG_URL" --name ci --role platform-admin -o json |

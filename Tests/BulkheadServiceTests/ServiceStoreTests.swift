@@ -299,9 +299,13 @@ enum StoreCases {
 @Suite struct ServiceStoresOpenTests {
     @Test func postgresURLsAreReadWithEveryPart() throws {
         let location = try PostgresLocation(url: "postgres://bulk%40head:s%3Acret@db.internal:6543/ops?sslmode=disable")
-        #expect(location == PostgresLocation(host: "db.internal", port: 6543, user: "bulk@head", password: "s:cret", database: "ops"))
-        #expect(location.description.hasSuffix("@db.internal:6543/ops") && !location.description.contains("cret"), "no password in messages")
-        #expect(try PostgresLocation(url: "postgresql://ops@127.0.0.1/bulkhead") == PostgresLocation(host: "127.0.0.1", user: "ops", database: "bulkhead"))
+        #expect(location == PostgresLocation(host: "db.internal", port: 6543, user: "bulk@head", password: "s:cret", database: "ops", tls: .disable))
+        #expect(location.description.hasSuffix("@db.internal:6543/ops?sslmode=disable") && !location.description.contains("cret"), "no password in messages")
+        // libpq's default: TLS when the server offers it.
+        #expect(try PostgresLocation(url: "postgresql://ops@127.0.0.1/bulkhead") == PostgresLocation(host: "127.0.0.1", user: "ops", database: "bulkhead", tls: .prefer))
+        let verified = try PostgresLocation(url: "postgres://ops@db.internal/ops?sslmode=verify-full&sslrootcert=/etc/hostname")
+        #expect(verified.tls == .verifyFull && verified.rootCertificateFile == "/etc/hostname")
+        #expect(verified.description == "postgres://ops@db.internal:5432/ops?sslmode=verify-full&sslrootcert=/etc/hostname")
         #expect(ServiceStores.displayName("postgres://ops:hunter2@127.0.0.1:5432/db") == "postgres://ops:***@127.0.0.1:5432/db")
         #expect(ServiceStores.displayName("/var/lib/bulkhead.sqlite") == "/var/lib/bulkhead.sqlite")
     }
@@ -309,7 +313,9 @@ enum StoreCases {
     @Test(arguments: [
         ("postgres://127.0.0.1:5432/db", "no user"),
         ("postgres://ops@127.0.0.1:5432", "no database name"),
-        ("postgres://ops@127.0.0.1:5432/db?sslmode=require", "sslmode=require is not supported"),
+        ("postgres://ops@127.0.0.1:5432/db?sslmode=allow", "sslmode=allow is not one of disable, prefer, require, verify-ca, verify-full"),
+        ("postgres://ops@127.0.0.1:5432/db?sslrootcert=/no/such/ca.pem", "sslrootcert=/no/such/ca.pem is not a readable file"),
+        ("postgres://ops@127.0.0.1:5432/db?sslmode=verify-full", "write the name the certificate carries instead of 127.0.0.1"),
         ("postgres://ops@127.0.0.1:5432/db?application_name=x", "unknown parameter 'application_name'"),
         ("mysql://ops:hunter2@127.0.0.1/db", "'mysql://' is not a database this store knows"),
     ])

@@ -16,6 +16,10 @@ struct TestDatabase: Sendable {
 
     /// The PostgreSQL server to create test databases in, or nil to skip the PostgreSQL tests.
     static let postgresAdminURL = ProcessInfo.processInfo.environment["BULKHEAD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The PEM file of the CA that signed that server's TLS certificate (for `localhost`).
+    static let postgresAuthority = ProcessInfo.processInfo.environment["BULKHEAD_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
+    /// Another CA's PEM file, which signed nothing the server holds.
+    static let otherAuthority = ProcessInfo.processInfo.environment["BULKHEAD_TEST_POSTGRES_OTHER_CA"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// Runs `body` on a new database: a temporary SQLite file, or a uniquely named PostgreSQL
     /// database created for it and dropped after it.

@@ -14,7 +14,7 @@ struct AuditLogCommand: ParsableCommand {
         that was edited, removed or reordered; `export` writes records as JSON Lines.
 
         The trail is read from the SQLite file beside --repo, or from the database --database \
-        names: a file, or PostgreSQL as postgres://user[:password]@host[:port]/database.
+        names: a file, or PostgreSQL as postgres://user[:password]@host[:port]/database[?sslmode=...] (see `bulkhead serve --help`).
 
         Examples:
           bulkhead audit-log verify --repo out/gitops

@@ -18,9 +18,12 @@ struct ServeCommand: ParsableCommand {
         and then committed in the platform folder. Changes run one at a time. Every change is \
         appended to the hash-chained audit trail in the database: by default the SQLite file \
         <repo-dir>.bulkhead.sqlite beside the repository; --database names another file, or \
-        PostgreSQL as postgres://user[:password]@host[:port]/database (plain TCP; several \
-        servers may share one). The database holds only tokens, the audit trail, pending \
-        changes and idempotency keys; git stays the source of truth.
+        PostgreSQL as postgres://user[:password]@host[:port]/database[?sslmode=...&sslrootcert=FILE] \
+        (several servers may share one). sslmode is libpq's: prefer (the default: TLS when the \
+        server offers it), disable, require, verify-ca or verify-full (the certificate checked \
+        against sslrootcert, or the system's authorities, and the host name). The database \
+        holds only tokens, the audit trail, pending changes and idempotency keys; git stays the \
+        source of truth.
 
         Routes (every /v1 route needs 'Authorization: Bearer <secret>'):
           GET    /v1/tenants         ?team= &tier= &environment= &cluster=
@@ -44,7 +47,7 @@ struct ServeCommand: ParsableCommand {
           cp -r examples/acme out/platform    # the server commits into its folder
           bulkhead serve --platform out/platform --repo out/gitops
           bulkhead serve --platform out/platform --repo out/gitops \\
-            --database postgres://bulkhead@127.0.0.1:5432/bulkhead
+            --database 'postgres://bulkhead@db.internal:5432/bulkhead?sslmode=verify-full&sslrootcert=/etc/bulkhead/db-ca.pem'
           curl -H "Authorization: Bearer $TOKEN" \\
             "http://127.0.0.1:8080/v1/tenants?team=web"
         """

@@ -6,7 +6,7 @@ import Foundation
 /// Where the service keeps its operational memory (tokens, audit trail): a SQLite file, or a
 /// PostgreSQL database named by a `postgres://` URL.
 struct ServiceDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The database: a SQLite file, or PostgreSQL as postgres://user[:password]@host[:port]/database.", valueName: "path-or-url"),
+    @Option(name: .long, help: ArgumentHelp("The database: a SQLite file, or PostgreSQL as postgres://user[:password]@host[:port]/database[?sslmode=...] (see `bulkhead serve --help`).", valueName: "path-or-url"),
             completion: .file())
     var database: String?
 
@@ -70,7 +70,7 @@ struct TokenCommand: ParsableCommand {
         recorded in the audit trail.
 
         The database is the SQLite file beside --repo, or the one --database names: a file, or \
-        PostgreSQL as postgres://user[:password]@host[:port]/database (the same value as \
+        PostgreSQL as postgres://user[:password]@host[:port]/database[?sslmode=...] (the same value as \
         `bulkhead serve --database`).
 
         Examples:

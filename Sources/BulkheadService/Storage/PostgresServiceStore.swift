@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -369,15 +370,56 @@ public final class PostgresServiceStore: ServiceStore {
     }
 
     func connect() throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = try Self.tls(for: location)
+        } catch {
+            throw StoreError("cannot set up TLS for PostgreSQL at \(location.host):\(location.port) with sslrootcert=\(location.rootCertificateFile ?? "(the system's)"): \(error)")
+        }
         var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
-                                                             password: location.password, database: location.database, tls: .disable)
+                                                             password: location.password, database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration,
                                                   id: 1, logger: logger).wait()
         } catch {
-            throw StoreError("cannot connect to PostgreSQL at \(location.host):\(location.port), database \(location.database), as \(location.user): \(Self.reason(error))")
+            let reason = Self.tlsReason(error, location) ?? Self.reason(error)
+            throw StoreError("cannot connect to PostgreSQL at \(location.host):\(location.port), database \(location.database), as \(location.user): \(reason)")
         }
+    }
+
+    /// The connection's TLS as libpq's `sslmode` asks: `prefer` and `require` encrypt without
+    /// checking the certificate (`require` with `sslrootcert` checks it, as libpq does),
+    /// `verify-ca` checks it against the trusted authorities, `verify-full` also the host name.
+    static func tls(for location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        guard location.tls != .disable else { return .disable }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch location.tls {
+        case .disable, .prefer: configuration.certificateVerification = .none
+        case .require: configuration.certificateVerification = location.rootCertificateFile == nil ? .none : .noHostnameVerification
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let file = location.rootCertificateFile { configuration.trustRoots = .file(file) }
+        let context = try NIOSSLContext(configuration: configuration)
+        return location.tls == .prefer ? .prefer(context) : .require(context)
+    }
+
+    /// A failed TLS handshake in words, with the setting to look at; nil for other errors.
+    static func tlsReason(_ error: any Error, _ location: PostgresLocation) -> String? {
+        if let error = error as? PSQLError, error.code == .sslUnsupported {
+            return "the server does not offer TLS, and sslmode=\(location.tls.rawValue) requires it (sslmode=prefer falls back to plain TCP)"
+        }
+        let underlying = (error as? PSQLError)?.underlying ?? error
+        let trusted = location.rootCertificateFile.map { "the authorities in sslrootcert=\($0)" } ?? "the system's certificate authorities (set sslrootcert to trust others)"
+        if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's TLS certificate does not name \(location.host) (sslmode=verify-full checks the name; \(extra))"
+        }
+        guard underlying is NIOSSLError || underlying is BoringSSLError else { return nil }
+        if "\(underlying)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate is not signed by \(trusted) (sslmode=\(location.tls.rawValue))"
+        }
+        return "the TLS handshake failed (sslmode=\(location.tls.rawValue)): \(underlying)"
     }
 
     /// What went wrong, in words: the server's message, or the network error.
