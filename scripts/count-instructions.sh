@@ -6,6 +6,7 @@
 #
 #   bash scripts/count-instructions.sh [BulkheadBench] --parse REVIEW.json
 #   bash scripts/count-instructions.sh [BulkheadBench] --review POLICY_DIR NAMESPACE.json REVIEW.json
+#   (also --review-parse and --review-whole, see BulkheadBench)
 set -euo pipefail
 BENCH=.build/release/BulkheadBench
 if [[ ${1:-} != --* ]]; then BENCH=$1; shift; fi
@@ -21,5 +22,5 @@ count() {
 base=$(count 0 "$@")
 loop=$(count 10 "$@")
 per=1000
-[[ ${1:-} == --parse || ${1:-} == --review ]] || per=12000
+[[ ${1:-} == --parse || ${1:-} == --review* ]] || per=12000
 echo "$(( (loop - base) / per )) instructions per operation ($*)"

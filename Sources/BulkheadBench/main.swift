@@ -61,9 +61,9 @@ while let argument = arguments.next() {
         }
         report(#""parse": "\#(path)", "bytes": \#(bytes.count)"#, operations: parsed, seconds: elapsed, noun: "parses")
         exit(0)
-    case "--review", "--review-parse":
-        // Times answering one AdmissionReview (or, with --review-parse, only its parse under the
-        // policies' projection) with the policies of a rendered cluster folder
+    case "--review", "--review-parse", "--review-whole":
+        // Times answering one AdmissionReview (with --review-parse, only its parse under the
+        // policies' projection; with --review-whole, parsing the whole body instead) with the policies of a rendered cluster folder
         // (clusters/<c>/platform/policies) and a Namespace object (JSON), without the network.
         guard let policyFolder = arguments.next(), let namespacePath = arguments.next(), let reviewPath = arguments.next(),
               let namespaceData = FileManager.default.contents(atPath: namespacePath),
@@ -87,13 +87,20 @@ while let argument = arguments.next() {
             report(#""projected parse": "\#(reviewPath)""#, operations: parses, seconds: elapsed, noun: "parses")
             exit(0)
         }
+        let whole = argument == "--review-whole"
         let (reviews, elapsed) = repeatFor(seconds: 2, perRound: 100) {
-            for _ in 0..<100 { _ = try? reviewer.review(body: bytes) }
+            for _ in 0..<100 {
+                if whole {
+                    if let request = try? AdmissionReview.request(fromJSON: bytes) { _ = reviewer.review(request) }
+                } else {
+                    _ = try? reviewer.review(body: bytes)
+                }
+            }
         }
         report(#""review": "\#(reviewPath)", "policies": \#(loaded.policies.count)"#, operations: reviews, seconds: elapsed, noun: "reviews")
         exit(0)
     case "--help", "-h":
-        print("usage: BulkheadBench [--seconds S | --rounds N] [--data benchmarks/cel | --parse REVIEW.json | --review[-parse] POLICY_DIR NAMESPACE.json REVIEW.json]")
+        print("usage: BulkheadBench [--seconds S | --rounds N] [--data benchmarks/cel | --parse REVIEW.json | --review[-parse|-whole] POLICY_DIR NAMESPACE.json REVIEW.json]")
         exit(0)
     default: fail("unknown argument \(argument)")
     }

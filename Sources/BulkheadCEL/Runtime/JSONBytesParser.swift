@@ -69,6 +69,7 @@ struct JSONBytesParser {
     }
 
     /// Moves past a container's opening byte, and past its `closing` byte when nothing is between.
+    @inline(__always)
     mutating func opensEmpty(closing: UInt8) -> Bool {
         position += 1
         skipWhitespace()
@@ -78,12 +79,14 @@ struct JSONBytesParser {
     }
 
     /// Checks for an object key's opening quote.
+    @inline(__always)
     mutating func expectKey() throws(CELError) {
         skipWhitespace()
         guard peek == UInt8(ascii: "\"") else { throw failure("expected a string key") }
     }
 
     /// Moves past the `:` after an object key.
+    @inline(__always)
     mutating func expectColon() throws(CELError) {
         skipWhitespace()
         guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
@@ -91,6 +94,7 @@ struct JSONBytesParser {
     }
 
     /// Moves past what follows a member: true at the container's `closing` byte, false at a comma.
+    @inline(__always)
     mutating func memberEnds(_ closing: UInt8) throws(CELError) -> Bool {
         skipWhitespace()
         switch peek {
@@ -106,6 +110,7 @@ struct JSONBytesParser {
     }
 
     /// The map of the members stacked since `base`, which are taken off the stack.
+    @inline(__always)
     mutating func map(from base: Int) -> CELValue {
         let map = CELMap(stringKeyed: pairStack[base...])
         pairStack.removeSubrange(base...)
@@ -113,6 +118,7 @@ struct JSONBytesParser {
     }
 
     /// The list of the elements stacked since `base`, which are taken off the stack.
+    @inline(__always)
     mutating func list(from base: Int) -> CELValue {
         let values = Array(valueStack[base...])
         valueStack.removeSubrange(base...)
