@@ -95,6 +95,7 @@ echo "One review without the network (one core):"
 "$BENCH" --parse "$WORK/review.json" | sed 's/^/  /'
 "$BENCH" --review-parse "$WORK/gitops/clusters/prod-euw1-1/platform/policies" "$WORK/namespace.json" "$WORK/review.json" 2>/dev/null | sed 's/^/  /'
 "$BENCH" --review "$WORK/gitops/clusters/prod-euw1-1/platform/policies" "$WORK/namespace.json" "$WORK/review.json" | sed 's/^/  /'
+"$BENCH" --review-whole "$WORK/gitops/clusters/prod-euw1-1/platform/policies" "$WORK/namespace.json" "$WORK/review.json" 2>/dev/null | sed 's/^/  /'
 
 log "webhook: certificates, server on 127.0.0.1:$PORT (cluster prod-euw1-1)"
 "$BULKHEAD" webhook certs --out "$WORK/certs" >/dev/null

@@ -97,7 +97,8 @@ while let argument = arguments.next() {
                 }
             }
         }
-        report(#""review": "\#(reviewPath)", "policies": \#(loaded.policies.count)"#, operations: reviews, seconds: elapsed, noun: "reviews")
+        report(#""\#(whole ? "review, whole parse" : "review")": "\#(reviewPath)", "policies": \#(loaded.policies.count)"#,
+               operations: reviews, seconds: elapsed, noun: "reviews")
         exit(0)
     case "--help", "-h":
         print("usage: BulkheadBench [--seconds S | --rounds N] [--data benchmarks/cel | --parse REVIEW.json | --review[-parse|-whole] POLICY_DIR NAMESPACE.json REVIEW.json]")
