@@ -25,8 +25,10 @@ public struct PolicyEngine: Sendable {
     public let bindings: [PolicyBinding]
     public let options: Options
     private let bindingsByPolicy: [String: [PolicyBinding]]
-    /// What each policy needs checked per request, worked out once.
-    private let facts: [String: Facts]
+    /// The bindings of each policy, by its position in `policies`.
+    private let bindingsByIndex: [[PolicyBinding]]
+    /// What each policy needs checked per request, worked out once, by position in `policies`.
+    private let facts: [Facts]
     /// The policies (indexes into `policies`) whose rules name a resource, or pod controllers it
     /// applies to by autogen, by plural resource name; those naming every resource (`*`) are in
     /// `everyResourcePolicies`. No other policy can match a request for that resource.
@@ -43,12 +45,12 @@ public struct PolicyEngine: Sendable {
         self.policies = policies
         self.bindings = bindings
         self.options = options
-        self.bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
-        var facts: [String: Facts] = [:]
-        for (policy, variableIDs) in zip(policies, SharedVariables.ids(for: policies)) {
-            facts[policy.name] = Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled, variableIDs: variableIDs)
+        let bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
+        self.bindingsByPolicy = bindingsByPolicy
+        self.bindingsByIndex = policies.map { bindingsByPolicy[$0.name] ?? [] }
+        self.facts = zip(policies, SharedVariables.ids(for: policies)).map { policy, variableIDs in
+            Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled, variableIDs: variableIDs)
         }
-        self.facts = facts
         var byResource: [String: [Int]] = [:], everyResource: [Int] = []
         for (index, policy) in policies.enumerated() {
             guard let constraints = policy.matchConstraints else { continue }
@@ -80,7 +82,7 @@ public struct PolicyEngine: Sendable {
         context.explainsSkips = false
         var results: [PolicyResult] = []
         for index in candidates(for: request.resource.resource) {
-            for result in evaluate(policies[index], context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
+            for result in evaluate(policies[index], at: index, context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
                 results.append(result)
             }
         }
@@ -91,28 +93,30 @@ public struct PolicyEngine: Sendable {
     /// not apply.
     public func evaluate(_ policy: Policy, request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject)
-        return evaluate(policy, context: &context)
+        return evaluate(policy, at: nil, context: &context)
     }
 
-    private func evaluate(_ policy: Policy, context: inout RequestContext) -> [PolicyResult] {
+    /// `index` is the policy's position in `policies`; nil for a policy asked about on its own.
+    private func evaluate(_ policy: Policy, at index: Int?, context: inout RequestContext) -> [PolicyResult] {
+        let known = index.map { facts[$0] }
         switch policy.sourceKind {
         case .kyvernoValidatingPolicy:
-            return [evaluate(policy, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context)]
+            return [evaluate(policy, known, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context)]
         case .validatingAdmissionPolicy:
-            let bound = bindingsByPolicy[policy.name] ?? []
+            let bound = index.map { bindingsByIndex[$0] } ?? bindingsByPolicy[policy.name] ?? []
             if bound.isEmpty {
                 guard options.evaluatesUnboundAdmissionPolicies else {
                     var result = PolicyResult(policy: policy.name, outcome: .skip, message: "no binding puts this policy into effect")
                     result.skipReason = .unbound
                     return [result]
                 }
-                return [evaluate(policy, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context)]
+                return [evaluate(policy, known, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context)]
             }
-            return bound.map { evaluate(policy, binding: $0.name, actions: $0.validationActions, extraMatch: $0.matchResources, context: &context) }
+            return bound.map { evaluate(policy, known, binding: $0.name, actions: $0.validationActions, extraMatch: $0.matchResources, context: &context) }
         }
     }
 
-    private func evaluate(_ policy: Policy, binding: String?, actions: [ValidationAction], extraMatch: MatchResources?,
+    private func evaluate(_ policy: Policy, _ known: Facts?, binding: String?, actions: [ValidationAction], extraMatch: MatchResources?,
                           context: inout RequestContext) -> PolicyResult {
         var result = PolicyResult(policy: policy.name, binding: binding, outcome: .skip, actions: actions,
                                   failurePolicy: policy.failurePolicy)
@@ -139,7 +143,6 @@ public struct PolicyEngine: Sendable {
         }
         result.autogenController = controller
         result.skipReason = nil
-        let known = facts[policy.name]
         let calls = known?.clusterCalls ?? policy.clusterCalls
         guard calls.isEmpty else {
             result.outcome = .error
@@ -177,7 +180,9 @@ struct RequestContext {
     /// Built when the first matching policy needs it: most objects match no policy at all.
     private var base: CELActivation?
     private var views: [PodController: CELActivation] = [:]
-    private var shared: [PodController?: SharedVariables] = [:]
+    /// The variables shared on the request's own objects, and on each pod-controller view.
+    private var shared = SharedVariables()
+    private var sharedByView: [PodController: SharedVariables] = [:]
 
     static let noExceptions = CELValue.map(CELMap(["allowedImages": .list([]), "allowedValues": .list([])]))
 
@@ -213,8 +218,9 @@ struct RequestContext {
 
     /// Runs `body` with the shared variables of `controller`'s activation, kept for the next policy.
     mutating func withSharedVariables<Result>(for controller: PodController?, _ body: (inout SharedVariables) -> Result) -> Result {
-        var variables = shared.removeValue(forKey: controller) ?? SharedVariables()
-        defer { shared[controller] = variables }
+        guard let controller else { return body(&shared) }
+        var variables = sharedByView.removeValue(forKey: controller) ?? SharedVariables()
+        defer { sharedByView[controller] = variables }
         return body(&variables)
     }
 }

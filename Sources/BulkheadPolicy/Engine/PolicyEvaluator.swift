@@ -129,8 +129,11 @@ struct PolicyEvaluator {
     private func dependencies(of expression: PolicyExpression, before limit: Int?) -> [Int] {
         let bound = min(limit ?? policy.variables.count, policy.variables.count)
         if expression.referencesAllVariables { return Array(0..<bound) }
+        let references = expression.variableReferences
+        guard !references.isEmpty else { return [] }
+        // A name or two against a few variables: comparing costs less than hashing each name.
         var result: [Int] = []
-        for index in 0..<bound where expression.variableReferences.contains(policy.variables[index].name) {
+        for index in 0..<bound where references.contains(where: { $0 == policy.variables[index].name }) {
             result.append(index)
         }
         return result
@@ -183,9 +186,31 @@ struct PolicyEvaluator {
 /// `containers`). A request's pod-controller views each have their own.
 struct SharedVariables {
     /// Values (or failures) by variable id.
-    var values: [Int: PolicyEvaluator.Evaluated] = [:]
+    var values = Values()
     /// `variables` maps by the ids of the values they hold, in declaration order.
     var maps: [[Int]: CELValue] = [:]
+
+    /// Values by id, in arrays: ids are small and dense (negative for a policy evaluated alone).
+    struct Values {
+        private var shared: [PolicyEvaluator.Evaluated?] = []
+        private var own: [PolicyEvaluator.Evaluated?] = []
+
+        subscript(id: Int) -> PolicyEvaluator.Evaluated? {
+            get {
+                let position = id >= 0 ? id : -1 - id
+                let storage = id >= 0 ? shared : own
+                return position < storage.count ? storage[position] : nil
+            }
+            set {
+                if id >= 0 { Self.set(&shared, id, newValue) } else { Self.set(&own, -1 - id, newValue) }
+            }
+        }
+
+        private static func set(_ storage: inout [PolicyEvaluator.Evaluated?], _ position: Int, _ value: PolicyEvaluator.Evaluated?) {
+            if position >= storage.count { storage.append(contentsOf: repeatElement(nil, count: position + 1 - storage.count)) }
+            storage[position] = value
+        }
+    }
 
     /// The id of each variable of each policy (same length as `policy.variables`).
     static func ids(for policies: [Policy]) -> [[Int]] {
