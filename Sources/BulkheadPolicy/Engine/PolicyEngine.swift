@@ -33,6 +33,8 @@ public struct PolicyEngine: Sendable {
     /// applies to by autogen, by plural resource name; those naming every resource (`*`) are in
     /// `everyResourcePolicies`. No other policy can match a request for that resource.
     private let policiesByResource: [String: [Int]]
+    /// Whether any expression reads the `request` variable; it is built per request only then.
+    private let readsRequest: Bool
     private let everyResourcePolicies: [Int]
 
     private struct Facts: Sendable {
@@ -59,6 +61,7 @@ public struct PolicyEngine: Sendable {
             if names.contains("*") { everyResource.append(index) } else { for name in names { byResource[name, default: []].append(index) } }
         }
         self.policiesByResource = byResource
+        self.readsRequest = policies.contains { $0.expressions.contains { $0.program?.variableNames.contains("request") ?? false } }
         self.everyResourcePolicies = everyResource
     }
 
@@ -78,6 +81,7 @@ public struct PolicyEngine: Sendable {
     public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null,
                          namespaceLabels: [String: String]? = nil) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject, namespaceLabels: namespaceLabels)
+        context.buildsRequestValue = readsRequest
         // Results of policies that do not match are dropped below: no need to say why.
         context.explainsSkips = false
         var results: [PolicyResult] = []
@@ -121,24 +125,23 @@ public struct PolicyEngine: Sendable {
         var result = PolicyResult(policy: policy.name, binding: binding, outcome: .skip, actions: actions,
                                   failurePolicy: policy.failurePolicy)
         result.skipReason = .notMatched
-        let request = context.request
         var controller: PodController?
         guard let constraints = policy.matchConstraints else {
             result.message = "the policy has no matchConstraints"
             return result
         }
-        if let mismatch = RequestMatcher.mismatch(constraints, request, namespaceLabels: context.namespaceLabels) {
-            controller = PodTemplateView.controller(for: request, autogen: policy.autogen,
+        if let mismatch = RequestMatcher.mismatch(constraints, context.request, namespaceLabels: context.namespaceLabels) {
+            controller = PodTemplateView.controller(for: context.request, autogen: policy.autogen,
                                                     operations: constraints.resourceRules.first?.operations ?? [],
                                                     matchPolicy: constraints.matchPolicy)
             guard controller != nil else {
-                if context.explainsSkips { result.message = mismatch.description }
+                if context.explainsSkips { result.message = mismatch.description(of: context.request) }
                 return result
             }
         }
-        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, request, namespaceLabels: context.namespaceLabels,
+        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, context.request, namespaceLabels: context.namespaceLabels,
                                                                    emptyRulesMatchAll: true) {
-            if context.explainsSkips { result.message = "binding: \(mismatch)" }
+            if context.explainsSkips { result.message = "binding: \(mismatch.description(of: context.request))" }
             return result
         }
         result.autogenController = controller
@@ -176,6 +179,8 @@ struct RequestContext {
     let namespaceLabels: [String: String]
     /// Whether a result for a policy that does not match says why (for single-policy queries).
     var explainsSkips = true
+    /// Whether the `request` variable is built (false when no expression reads it).
+    var buildsRequestValue = true
     private let namespaceObject: CELValue
     /// Built when the first matching policy needs it: most objects match no policy at all.
     private var base: CELActivation?
@@ -199,7 +204,7 @@ struct RequestContext {
             var base = CELActivation()
             base["object"] = request.object
             base["oldObject"] = request.oldObject
-            base["request"] = request.celValue
+            base["request"] = buildsRequestValue ? request.celValue : .null
             base["namespaceObject"] = namespaceObject
             base["params"] = .null
             base["exceptions"] = Self.noExceptions

@@ -15,15 +15,15 @@ enum RequestMatcher {
     ]
 
     /// Why a request falls outside a match; described only when a result is reported.
-    enum Mismatch: CustomStringConvertible {
-        case noRule(AdmissionRequest)
+    enum Mismatch {
+        case noRule
         case excluded
         case namespaceSelector(String?)
         case objectSelector
 
-        var description: String {
+        func description(of request: AdmissionRequest) -> String {
             switch self {
-            case .noRule(let request): "no resourceRules entry matches \(RequestMatcher.describe(request))"
+            case .noRule: "no resourceRules entry matches \(RequestMatcher.describe(request))"
             case .excluded: "excluded by excludeResourceRules"
             case .namespaceSelector(let namespace?): "namespace '\(namespace)' does not match namespaceSelector"
             case .namespaceSelector(nil): "namespace does not match namespaceSelector"
@@ -39,7 +39,7 @@ enum RequestMatcher {
                          emptyRulesMatchAll: Bool = false) -> Mismatch? {
         let anyResource = emptyRulesMatchAll && match.resourceRules.isEmpty
         guard anyResource || match.resourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) else {
-            return .noRule(request)
+            return .noRule
         }
         if match.excludeResourceRules.contains(where: { covers($0, request, policy: match.matchPolicy) }) {
             return .excluded
