@@ -86,9 +86,7 @@ public struct PolicyEngine: Sendable {
         context.explainsSkips = false
         var results: [PolicyResult] = []
         for index in candidates(for: request.resource.resource) {
-            for result in evaluate(policies[index], at: index, context: &context) where result.skipReason == nil || result.skipReason == .matchCondition {
-                results.append(result)
-            }
+            evaluate(policies[index], at: index, context: &context, into: &results)
         }
         return results
     }
@@ -97,26 +95,35 @@ public struct PolicyEngine: Sendable {
     /// not apply.
     public func evaluate(_ policy: Policy, request: AdmissionRequest, namespaceObject: CELValue = .null) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject)
-        return evaluate(policy, at: nil, context: &context)
+        var results: [PolicyResult] = []
+        evaluate(policy, at: nil, context: &context, into: &results)
+        return results
     }
 
-    /// `index` is the policy's position in `policies`; nil for a policy asked about on its own.
-    private func evaluate(_ policy: Policy, at index: Int?, context: inout RequestContext) -> [PolicyResult] {
+    /// Appends the policy's results to `results`; when the context does not explain skips (a
+    /// whole request), only those of policies that apply. `index` is the policy's position in
+    /// `policies`; nil for a policy asked about on its own.
+    private func evaluate(_ policy: Policy, at index: Int?, context: inout RequestContext, into results: inout [PolicyResult]) {
         let known = index.map { facts[$0] }
+        func keep(_ result: PolicyResult) {
+            if context.explainsSkips || result.skipReason == nil || result.skipReason == .matchCondition { results.append(result) }
+        }
         switch policy.sourceKind {
         case .kyvernoValidatingPolicy:
-            return [evaluate(policy, known, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context)]
+            keep(evaluate(policy, known, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context))
         case .validatingAdmissionPolicy:
             let bound = index.map { bindingsByIndex[$0] } ?? bindingsByPolicy[policy.name] ?? []
             if bound.isEmpty {
                 guard options.evaluatesUnboundAdmissionPolicies else {
                     var result = PolicyResult(policy: policy.name, outcome: .skip, message: "no binding puts this policy into effect")
                     result.skipReason = .unbound
-                    return [result]
+                    return keep(result)
                 }
-                return [evaluate(policy, known, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context)]
+                return keep(evaluate(policy, known, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context))
             }
-            return bound.map { evaluate(policy, known, binding: $0.name, actions: $0.validationActions, extraMatch: $0.matchResources, context: &context) }
+            for binding in bound {
+                keep(evaluate(policy, known, binding: binding.name, actions: binding.validationActions, extraMatch: binding.matchResources, context: &context))
+            }
         }
     }
 

@@ -19,7 +19,13 @@ struct PolicyEvaluator {
         case failure(String)
     }
 
-    let policy: Policy
+    // The parts of the policy it reads, held instead of the whole policy (cheaper to copy).
+    private let variables: [Policy.Variable]
+    private let validations: [Policy.Validation]
+    private let matchConditionList: [Policy.MatchCondition]
+    private let auditAnnotationList: [Policy.AuditAnnotation]
+    private let stopsAtFirstFailure: Bool
+    private let ignoresFailures: Bool
     let costLimit: Int?
     /// The ids under which this policy's variables are shared with the other policies of a
     /// request (see ``SharedVariables``), one per variable.
@@ -32,21 +38,25 @@ struct PolicyEvaluator {
     /// `activation` must already hold a `variables` entry (an empty map), so that setting it per
     /// policy replaces a value instead of growing the activation.
     init(policy: Policy, variableIDs: [Int], activation: CELActivation, costLimit: Int?) {
-        self.policy = policy
+        variables = policy.variables
+        validations = policy.validations
+        matchConditionList = policy.matchConditions
+        auditAnnotationList = policy.auditAnnotations
+        stopsAtFirstFailure = policy.sourceKind == .kyvernoValidatingPolicy
+        ignoresFailures = policy.failurePolicy == .ignore
         self.variableIDs = variableIDs
         self.costLimit = costLimit
         self.activation = activation
-        requested = Array(repeating: false, count: policy.variables.count)
+        requested = Array(repeating: false, count: variables.count)
     }
 
     /// Runs the policy. A Kyverno policy stops at the first failed validation; a
     /// `ValidatingAdmissionPolicy` evaluates every validation, as the API server does.
     mutating func run(sharing shared: inout SharedVariables) -> Verdict {
         if let skip = matchConditions(&shared) { return skip }
-        let stopAtFirst = policy.sourceKind == .kyvernoValidatingPolicy
         var failures: [PolicyResult.Failure] = []
         var firstError: (index: Int, message: String)?
-        for (index, validation) in policy.validations.enumerated() {
+        for (index, validation) in validations.enumerated() {
             switch evaluate(validation.expression, &shared) {
             case .value(.bool(true)):
                 continue
@@ -59,7 +69,7 @@ struct PolicyEvaluator {
             case .failure(let error):
                 if firstError == nil { firstError = (index, "validation \(index): \(error)") }
             }
-            if stopAtFirst && (!failures.isEmpty || firstError != nil) { break }
+            if stopsAtFirstFailure && (!failures.isEmpty || firstError != nil) { break }
         }
         var verdict: Verdict
         if let first = failures.first {
@@ -76,7 +86,7 @@ struct PolicyEvaluator {
     /// Nil when every match condition holds; else a skip (false) or an error.
     private mutating func matchConditions(_ shared: inout SharedVariables) -> Verdict? {
         var errors: [String] = []
-        for condition in policy.matchConditions {
+        for condition in matchConditionList {
             switch evaluate(condition.expression, &shared) {
             case .value(.bool(true)): continue
             case .value(.bool(false)):
@@ -87,7 +97,7 @@ struct PolicyEvaluator {
             }
         }
         guard !errors.isEmpty else { return nil }
-        if policy.failurePolicy == .ignore {
+        if ignoresFailures {
             return Verdict(outcome: .skip, message: "match conditions failed and failurePolicy is Ignore: \(errors.joined(separator: "; "))")
         }
         return Verdict(outcome: .error, message: errors.joined(separator: "; "))
@@ -104,7 +114,7 @@ struct PolicyEvaluator {
 
     private mutating func auditAnnotations(_ shared: inout SharedVariables) -> [String: String] {
         var result: [String: String] = [:]
-        for annotation in policy.auditAnnotations {
+        for annotation in auditAnnotationList {
             if case .value(.string(let value)) = evaluate(annotation.valueExpression, &shared), !value.isEmpty {
                 result[annotation.key] = value
             }
@@ -116,7 +126,7 @@ struct PolicyEvaluator {
 
     private mutating func evaluate(_ expression: PolicyExpression, _ shared: inout SharedVariables, before limit: Int? = nil) -> Evaluated {
         guard let program = expression.program else { return .failure("the expression did not compile") }
-        if !policy.variables.isEmpty { prepareVariables(for: expression, before: limit, &shared) }
+        if !variables.isEmpty { prepareVariables(for: expression, before: limit, &shared) }
         do throws(CELError) {
             return .value(try program.evaluate(activation, costLimit: costLimit))
         } catch {
@@ -127,13 +137,13 @@ struct PolicyEvaluator {
 
     /// Indices of the variables `expression` reads (only those declared before `limit`).
     private func dependencies(of expression: PolicyExpression, before limit: Int?) -> [Int] {
-        let bound = min(limit ?? policy.variables.count, policy.variables.count)
+        let bound = min(limit ?? variables.count, variables.count)
         if expression.referencesAllVariables { return Array(0..<bound) }
         let references = expression.variableReferences
         guard !references.isEmpty else { return [] }
         // A name or two against a few variables: comparing costs less than hashing each name.
         var result: [Int] = []
-        for index in 0..<bound where references.contains(where: { $0 == policy.variables[index].name }) {
+        for index in 0..<bound where references.contains(where: { $0 == variables[index].name }) {
             result.append(index)
         }
         return result
@@ -146,7 +156,7 @@ struct PolicyEvaluator {
         guard stale else { return }
         stale = false
         var held: [Int] = []
-        for index in policy.variables.indices where requested[index] {
+        for index in variables.indices where requested[index] {
             if case .value = shared.values[variableIDs[index]] { held.append(variableIDs[index]) }
         }
         if let map = shared.maps[held] {
@@ -154,8 +164,8 @@ struct PolicyEvaluator {
             return
         }
         var entries: [(String, CELValue)] = []
-        for index in policy.variables.indices where requested[index] {
-            if case .value(let value)? = shared.values[variableIDs[index]] { entries.append((policy.variables[index].name, value)) }
+        for index in variables.indices where requested[index] {
+            if case .value(let value)? = shared.values[variableIDs[index]] { entries.append((variables[index].name, value)) }
         }
         let map = CELValue.map(CELMap(stringKeyed: entries))
         shared.maps[held] = map
@@ -166,14 +176,14 @@ struct PolicyEvaluator {
         guard !requested[index] else { return }
         requested[index] = true
         let id = variableIDs[index]
-        if shared.values[id] == nil { shared.values[id] = evaluate(policy.variables[index].expression, &shared, before: index) }
+        if shared.values[id] == nil { shared.values[id] = evaluate(variables[index].expression, &shared, before: index) }
         // Set after evaluating: evaluating the variable clears it for the map of what came before.
         stale = true
     }
 
     private func failedDependency(of expression: PolicyExpression, before limit: Int?, _ shared: SharedVariables) -> String? {
         for index in dependencies(of: expression, before: limit) {
-            if case .failure(let error)? = shared.values[variableIDs[index]] { return "variables.\(policy.variables[index].name): \(error)" }
+            if case .failure(let error)? = shared.values[variableIDs[index]] { return "variables.\(variables[index].name): \(error)" }
         }
         return nil
     }
