@@ -117,6 +117,9 @@ import Testing
         }
         let good = try CELValue(jsonBytes: Array(#"{"kind":"Pod","spec":{"a":[1,{"b":"\u00e9"}]},"k\u0069nd":"Pod"}"#.utf8), projection: projection)
         #expect(good == .map(CELMap(["kind": "Pod"])))
+        // A repeated key keeps its last value, as in a whole parse.
+        let repeated = try CELValue(jsonBytes: Array(#"{"kind":"Job","spec":{},"kind":"Pod"}"#.utf8), projection: projection)
+        #expect(repeated == .map(CELMap(["kind": "Pod"])))
     }
 }
 

@@ -27,6 +27,8 @@ public final class CELProjection: Sendable {
     /// without touching the fields themselves.
     private let fieldBytes: [UInt8]
     private let fieldEnds: [Int]
+    /// Each name's length and first byte in one number, compared before any other byte.
+    private let fieldShapes: [UInt32]
 
     /// The whole value.
     public static let whole = CELProjection(isWhole: true, keepsAllKeys: true, fields: [], elements: nil)
@@ -55,24 +57,25 @@ public final class CELProjection: Sendable {
             end += field.utf8.count
             return end
         }
+        self.fieldShapes = fields.map { Self.shape(count: $0.utf8.count, first: $0.utf8.first ?? 0) }
     }
+
+    private static func shape(count: Int, first: UInt8) -> UInt32 { UInt32(truncatingIfNeeded: count) << 8 | UInt32(first) }
 
     /// The position in ``fields`` of the field whose name is `key`'s bytes.
     func fieldIndex(utf8 key: UnsafeBufferPointer<UInt8>) -> Int? {
-        fieldBytes.withUnsafeBufferPointer { bytes in
-            fieldEnds.withUnsafeBufferPointer { ends in
-                var start = 0
-                for index in 0..<ends.count {
-                    let end = ends[index]
-                    if end - start == key.count {
-                        var offset = 0
-                        while offset < key.count && bytes[start + offset] == key[offset] { offset += 1 }
-                        if offset == key.count { return index }
-                    }
-                    start = end
+        let keyShape = Self.shape(count: key.count, first: key.first ?? 0)
+        return fieldShapes.withUnsafeBufferPointer { shapes in
+            for index in 0..<shapes.count where shapes[index] == keyShape {
+                let matches = fieldBytes.withUnsafeBufferPointer { bytes in
+                    let start = fieldEnds[index] - key.count
+                    var offset = 1
+                    while offset < key.count && bytes[start + offset] == key[offset] { offset += 1 }
+                    return offset >= key.count
                 }
-                return nil
+                if matches { return index }
             }
+            return nil
         }
     }
 

@@ -72,6 +72,17 @@ public struct CELMap: Sendable {
         if entries.count > Self.linearLimit { index = KeyIndex(positions) }
     }
 
+    /// Builds a map from string keys known to be distinct (the projected JSON parser's fields).
+    init(distinctStringKeyed pairs: some Collection<(String, CELValue)>) {
+        entries.reserveCapacity(pairs.count)
+        for (key, value) in pairs { entries.append((.string(key), value)) }
+        if entries.count > Self.linearLimit {
+            var positions: [MapKey: Int] = [:]
+            for (position, entry) in entries.enumerated() { if case .string(let key) = entry.key { positions[.string(key)] = position } }
+            index = KeyIndex(positions)
+        }
+    }
+
     /// Builds a string-keyed map.
     public init(_ dictionary: [String: CELValue]) {
         for key in dictionary.keys.sorted() {

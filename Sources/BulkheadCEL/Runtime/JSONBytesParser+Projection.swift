@@ -29,14 +29,22 @@ extension JSONBytesParser {
     private mutating func parseObject(depth: Int, projection: CELProjection) throws(CELError) -> CELValue {
         let base = pairStack.count
         if opensEmpty(closing: UInt8(ascii: "}")) { return .map(CELMap()) }
+        // Keys matched to distinct fields are distinct: the map is built without comparing them.
+        var seen: UInt64 = 0
+        var distinct = projection.fields.count <= 64
         while true {
             try expectKey()
             let keyStart = position
-            let field = try matchKey(projection)
+            let matched = try matchKey(projection)
             try expectColon()
-            if let field {
+            if let matched {
+                let bit: UInt64 = matched < 64 ? 1 << UInt64(matched) : 0
+                if seen & bit != 0 { distinct = false }
+                seen |= bit
+                let field = projection.fields[matched]
                 pairStack.append((field.name, try parseValue(depth: depth + 1, projection: field.projection)))
             } else if projection.keepsAllKeys {
+                distinct = false
                 let colon = position
                 position = keyStart
                 let key = try parseString()
@@ -46,8 +54,15 @@ extension JSONBytesParser {
             } else {
                 try skipValue(depth: depth + 1)
             }
-            if try memberEnds(UInt8(ascii: "}")) { return map(from: base) }
+            if try memberEnds(UInt8(ascii: "}")) { return distinct ? distinctMap(from: base) : map(from: base) }
         }
+    }
+
+    /// The map of the members stacked since `base`, whose keys are known to be distinct.
+    private mutating func distinctMap(from base: Int) -> CELValue {
+        let map = CELMap(distinctStringKeyed: pairStack[base...])
+        pairStack.removeSubrange(base...)
+        return .map(map)
     }
 
     private mutating func parseArray(depth: Int, projection: CELProjection) throws(CELError) -> CELValue {
@@ -60,9 +75,9 @@ extension JSONBytesParser {
         }
     }
 
-    /// Reads the key at `position` (a `"`) and returns the field it names, if the projection
-    /// keeps one. Plain ASCII keys are compared as bytes; others are decoded first.
-    private mutating func matchKey(_ projection: CELProjection) throws(CELError) -> CELProjection.Field? {
+    /// Reads the key at `position` (a `"`) and returns the position of the field it names, if the
+    /// projection keeps one. Plain ASCII keys are compared as bytes; others are decoded first.
+    private mutating func matchKey(_ projection: CELProjection) throws(CELError) -> Int? {
         let start = position + 1
         var end = start
         while end < bytes.count {
@@ -73,10 +88,10 @@ extension JSONBytesParser {
         }
         if end >= start && end < bytes.count {
             position = end + 1
-            return projection.fieldIndex(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end])).map { projection.fields[$0] }
+            return projection.fieldIndex(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
         }
         let key = try parseString()
-        return projection.fields.first { sameCodePoints($0.name, key) }
+        return projection.fields.firstIndex { sameCodePoints($0.name, key) }
     }
 
     /// Moves past one JSON value, checking it as ``parseValue(depth:)`` does, building nothing.
