@@ -36,6 +36,8 @@ import Testing
             "object.spec.tolerations.all(t, t.key in object.spec.nodeSelector)",
             "type(object.spec.hostNetwork) == bool",
             "object.metadata.ownerReferences.map(r, r).size()",
+            "object.metadata.annotations.all(k, v, size(v) < 12)",
+            "object.spec.nodeSelector.exists(k, v, v == 'payments')",
         ]
     }()
 
@@ -55,13 +57,16 @@ import Testing
         #expect(try shape("object.spec.replicas <= 5") == "{spec:{replicas:*}}")
         #expect(try shape("has(object.spec.hostPID)") == "{spec:{hostPID}}")
         #expect(try shape("object.spec.containers.all(c, !has(c.securityContext) || c.securityContext.privileged == false)")
-                == "{spec:{containers:{[{securityContext:{privileged:*}}]}}}")
-        #expect(try shape("object.metadata.labels.all(k, k.startsWith('a'))") == "{metadata:{labels:{[*]}}}")
+                == "{spec:{containers:{[{securityContext:{privileged:*}}],+keys}}}")
+        #expect(try shape("object.metadata.labels.all(k, k.startsWith('a'))") == "{metadata:{labels:{[*],+keys}}}")
         #expect(try shape("size(object.spec.volumes) > 1") == "{spec:{volumes:{+keys}}}")
         #expect(try shape("object.spec.containers + object.spec.initContainers") == "{spec:{containers:*,initContainers:*}}")
         #expect(try shape("cel.bind(s, object.spec, s.a.b)") == "{spec:{a:{b:*}}}")
-        #expect(try shape("object.metadata.labels[object.kind]") == "{kind:*,metadata:{labels:{[*]}}}")
-        #expect(try shape("object.spec.containers[0].image") == "{spec:{containers:{[{image:*}]}}}")
+        #expect(try shape("object.metadata.labels[object.kind]") == "{kind:*,metadata:{labels:{[*],+values:*}}}")
+        // Iterating a map's keys keeps its keys, not its values.
+        #expect(try shape("object.spec.volumes.all(v, v.all(k, k == 'name'))") == "{spec:{volumes:{[{[*],+keys}],+keys}}}")
+        #expect(try shape("object.metadata.labels.all(k, v, v == 'x')") == "{metadata:{labels:{[*],+values:*}}}")
+        #expect(try shape("object.spec.containers[0].image") == "{spec:{containers:{[{image:*}],+keys}}}")
         #expect(try shape("request.name == 'x'") == "?")
     }
 

@@ -3,7 +3,8 @@
 ///
 /// A projection mirrors the document's shape: objects keep only the named fields (or every key,
 /// with placeholder values, when the programs count or iterate the keys), arrays keep every
-/// element (so sizes and positions stay true) projected by ``elements``. A value no program can
+/// element (so sizes and positions stay true) projected by ``elements``; an object's values are
+/// projected by ``values`` when a program reads values under keys it cannot name. A value no program can
 /// observe beyond its presence becomes `null`. Objects stay maps, arrays lists and scalars keep
 /// their value, so a program sees the same results, errors and costs on a projected document as
 /// on the whole one. Built by ``CELProjectionAnalysis``.
@@ -19,9 +20,11 @@ public final class CELProjection: Sendable {
     public let isWhole: Bool
     /// Keep every key of an object, even those no field names (their values become `null`).
     public let keepsAllKeys: Bool
-    /// How the elements of an array, and every value of an object, are projected; nil when no
-    /// program looks inside them.
+    /// How the elements of an array are projected; nil when no program looks inside them.
     public let elements: CELProjection?
+    /// How every value of an object is projected (the object then keeps all its keys); nil when
+    /// programs read values only under the keys ``fields`` names.
+    public let values: CELProjection?
     let fields: [Field]
     /// Every field name's UTF-8, one after the other, and where each ends: matched against a key
     /// without touching the fields themselves.
@@ -31,26 +34,28 @@ public final class CELProjection: Sendable {
     private let fieldShapes: [UInt32]
 
     /// The whole value.
-    public static let whole = CELProjection(isWhole: true, keepsAllKeys: true, fields: [], elements: nil)
+    public static let whole = CELProjection(isWhole: true, keepsAllKeys: true, fields: [], elements: nil, values: nil)
     /// Nothing but the value's presence: it is read as `null`.
-    public static let presence = CELProjection(isWhole: false, keepsAllKeys: false, fields: [], elements: nil)
+    public static let presence = CELProjection(isWhole: false, keepsAllKeys: false, fields: [], elements: nil, values: nil)
 
     /// A projection that keeps `fields` of an object; `elements` projects every element of an
-    /// array and every value of an object (which then keeps all its keys).
-    public convenience init(fields: [String: CELProjection] = [:], elements: CELProjection? = nil, keepsAllKeys: Bool = false) {
+    /// array, `values` every value of an object (which then keeps all its keys).
+    public convenience init(fields: [String: CELProjection] = [:], elements: CELProjection? = nil, values: CELProjection? = nil,
+                            keepsAllKeys: Bool = false) {
         var merged = fields
-        if let elements {
-            for name in merged.keys { merged[name] = merged[name]!.merging(elements) }
+        if let values {
+            for name in merged.keys { merged[name] = merged[name]!.merging(values) }
         }
         let ordered = merged.keys.sorted().map { Field(name: $0, utf8: Array($0.utf8), projection: merged[$0]!) }
-        self.init(isWhole: false, keepsAllKeys: keepsAllKeys || elements != nil, fields: ordered, elements: elements)
+        self.init(isWhole: false, keepsAllKeys: keepsAllKeys || values != nil, fields: ordered, elements: elements, values: values)
     }
 
-    private init(isWhole: Bool, keepsAllKeys: Bool, fields: [Field], elements: CELProjection?) {
+    private init(isWhole: Bool, keepsAllKeys: Bool, fields: [Field], elements: CELProjection?, values: CELProjection?) {
         self.isWhole = isWhole
         self.keepsAllKeys = keepsAllKeys
         self.fields = fields
         self.elements = elements
+        self.values = values
         self.fieldBytes = fields.flatMap(\.utf8)
         var end = 0
         self.fieldEnds = fields.map { field in
@@ -80,7 +85,7 @@ public final class CELProjection: Sendable {
     }
 
     /// Only the value's presence is observed.
-    var isPresenceOnly: Bool { !isWhole && !keepsAllKeys && fields.isEmpty && elements == nil }
+    var isPresenceOnly: Bool { !isWhole && !keepsAllKeys && fields.isEmpty && elements == nil && values == nil }
 
     /// The projection of the named field, if any.
     public func field(_ name: String) -> CELProjection? {
@@ -98,12 +103,13 @@ public final class CELProjection: Sendable {
         var merged: [String: CELProjection] = [:]
         for field in fields { merged[field.name] = field.projection }
         for field in other.fields { merged[field.name] = merged[field.name].map { $0.merging(field.projection) } ?? field.projection }
-        let elements: CELProjection?
-        switch (self.elements, other.elements) {
-        case (let mine?, let theirs?): elements = mine.merging(theirs)
-        case (let mine, let theirs): elements = mine ?? theirs
-        }
-        return CELProjection(fields: merged, elements: elements, keepsAllKeys: keepsAllKeys || other.keepsAllKeys)
+        return CELProjection(fields: merged, elements: Self.merged(elements, other.elements), values: Self.merged(values, other.values),
+                             keepsAllKeys: keepsAllKeys || other.keepsAllKeys)
+    }
+
+    private static func merged(_ mine: CELProjection?, _ theirs: CELProjection?) -> CELProjection? {
+        guard let mine else { return theirs }
+        return theirs.map { mine.merging($0) } ?? mine
     }
 
     /// This projection applied to the value at `path` inside a document, the rest skipped.
@@ -114,12 +120,13 @@ public final class CELProjection: Sendable {
 
 extension CELProjection: CustomStringConvertible {
     /// A compact rendering for tests and logs: `*` whole, `?` presence, `{a,b:{c}}` fields,
-    /// `[...]` elements, `+keys` all keys kept.
+    /// `[...]` elements, `+keys` all keys kept, `+values:...` the values of every key.
     public var description: String {
         if isWhole { return "*" }
         if isPresenceOnly { return "?" }
         var parts = fields.map { $0.projection.isPresenceOnly ? $0.name : "\($0.name):\($0.projection)" }
-        if let elements { parts.append("[\(elements)]") } else if keepsAllKeys { parts.append("+keys") }
+        if let elements { parts.append("[\(elements)]") }
+        if let values { parts.append("+values:\(values)") } else if keepsAllKeys { parts.append("+keys") }
         return "{" + parts.joined(separator: ",") + "}"
     }
 }

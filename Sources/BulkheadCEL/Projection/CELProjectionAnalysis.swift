@@ -37,7 +37,10 @@ public struct CELProjectionAnalysis: Sendable {
         var isWhole = false
         var keepsAllKeys = false
         var fields: [String: Int] = [:]
+        /// A list's elements.
         var elements: Int?
+        /// A map's values under any key.
+        var values: Int?
     }
 
     private var demands: [Demand] = []
@@ -84,7 +87,7 @@ public struct CELProjectionAnalysis: Sendable {
         let demand = demands[index]
         if demand.isWhole { return .whole }
         return CELProjection(fields: demand.fields.mapValues(projection), elements: demand.elements.map(projection),
-                             keepsAllKeys: demand.keepsAllKeys)
+                             values: demand.values.map(projection), keepsAllKeys: demand.keepsAllKeys)
     }
 
     // MARK: Recording uses
@@ -103,6 +106,13 @@ public struct CELProjectionAnalysis: Sendable {
         return demands.count - 1
     }
 
+    private mutating func values(_ node: Int) -> Int {
+        if let child = demands[node].values { return child }
+        demands.append(Demand())
+        demands[node].values = demands.count - 1
+        return demands.count - 1
+    }
+
     private mutating func select(_ parts: Parts, _ name: String) -> Parts {
         var result = Parts()
         if parts.isVariablesMap { result = variables[name] ?? Parts() }
@@ -110,10 +120,18 @@ public struct CELProjectionAnalysis: Sendable {
         return result
     }
 
+    /// What a list's elements may be (a map's keys, which are strings, need only be kept).
     private mutating func elements(of parts: Parts) -> Parts {
         keepAllKeys(parts)
         var result = Parts()
         for node in parts.nodes { result.nodes.insert(elements(node)) }
+        return result
+    }
+
+    /// What a list's elements or a map's values under any key may be.
+    private mutating func members(of parts: Parts) -> Parts {
+        var result = elements(of: parts)
+        for node in parts.nodes { result.nodes.insert(values(node)) }
         return result
     }
 
@@ -165,7 +183,8 @@ public struct CELProjectionAnalysis: Sendable {
             let container = visit(operand)
             markWhole(visit(key))
             if case .constant(.string(let name)) = Self.unpositioned(key) { return select(container, name) }
-            return elements(of: container)
+            if case .constant(.int) = Self.unpositioned(key) { return elements(of: container) }
+            return members(of: container)
         case .call(let function, let arguments):
             let parts = arguments.map { visit($0) }
             switch function.name {
@@ -220,13 +239,13 @@ public struct CELProjectionAnalysis: Sendable {
             locals[comprehension.slot] = range
             return visit(comprehension.body)
         }
-        let items = elements(of: range)
         if let second = comprehension.secondSlot {
+            // A list's position and element, or a map's key and value.
             locals[comprehension.slot] = Parts()
-            locals[second] = items
+            locals[second] = members(of: range)
         } else {
             // A list's elements, or a map's keys (kept by `elements(of:)`).
-            locals[comprehension.slot] = items
+            locals[comprehension.slot] = elements(of: range)
         }
         switch comprehension.operation {
         case .all, .exists, .existsOne:

@@ -49,7 +49,7 @@ extension JSONBytesParser {
                 position = keyStart
                 let key = try parseString()
                 position = colon
-                let value = try parseValue(depth: depth + 1, projection: projection.elements ?? .presence)
+                let value = try parseValue(depth: depth + 1, projection: projection.values ?? .presence)
                 pairStack.append((key, value))
             } else {
                 try skipValue(depth: depth + 1)
