@@ -138,8 +138,21 @@ public struct Git: Sendable {
         String(decoding: try run(args, input: input).output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The commit HEAD points at, or `nil` in a repository without commits.
+    /// The commit HEAD points at, or `nil` in a repository without commits. Read from the
+    /// repository's files when they are the usual ones (see `HeadFile`), else from git.
     public func head() throws(GitOpsError) -> String? {
+        if environment["GIT_DIR"] == nil && ProcessInfo.processInfo.environment["GIT_DIR"] == nil {
+            switch HeadFile.read(gitDirectory: root.appendingPathComponent(".git")) {
+            case .commit(let name): return name
+            case .unborn: return nil
+            case .unknown: break
+            }
+        }
+        return try headFromGit()
+    }
+
+    /// The commit HEAD points at, as `git rev-parse` says.
+    public func headFromGit() throws(GitOpsError) -> String? {
         let result = try run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], allowFailure: true)
         guard result.status == 0 else { return nil }
         return String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
