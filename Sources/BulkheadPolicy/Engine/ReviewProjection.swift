@@ -19,8 +19,7 @@ enum ReviewProjection {
                 variables[variable.name] = analysis.parts(of: program, variables: variables)
             }
             // A variable is observed only through the expressions that read it.
-            let readers = policy.matchConditions.map(\.expression) + policy.auditAnnotations.map(\.valueExpression)
-                + policy.validations.flatMap { [$0.expression] + ($0.messageExpression.map { [$0] } ?? []) }
+            let readers = policy.matchConditions.map(\.expression) + policy.validationExpressions + policy.auditAnnotations.map(\.valueExpression)
             for expression in readers {
                 guard let program = expression.program else { continue }
                 analysis.require(program, variables: variables)

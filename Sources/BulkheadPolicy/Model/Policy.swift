@@ -70,9 +70,12 @@ public struct Policy: Sendable {
 
     /// Every expression of the policy, in document order.
     public var expressions: [PolicyExpression] {
-        matchConditions.map(\.expression) + variables.map(\.expression)
-            + validations.flatMap { [$0.expression] + ($0.messageExpression.map { [$0] } ?? []) }
-            + auditAnnotations.map(\.valueExpression)
+        matchConditions.map(\.expression) + variables.map(\.expression) + validationExpressions + auditAnnotations.map(\.valueExpression)
+    }
+
+    /// The validations' expressions, each followed by its message expression.
+    public var validationExpressions: [PolicyExpression] {
+        validations.flatMap { [$0.expression] + ($0.messageExpression.map { [$0] } ?? []) }
     }
 
     /// Functions the policy calls that need a live cluster or the network; a policy with any
