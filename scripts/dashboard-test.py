@@ -14,9 +14,9 @@ import pathlib
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 passed = 0
@@ -77,7 +77,20 @@ def main():
         (a create takes a second or two: render, gate, commits)."""
         old = driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
+
+        def replaced(_):
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                # Mid-navigation, Chromium may report the old page's node this way instead.
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+
+        WebDriverWait(driver, 120).until(replaced)
         WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def page_is_sound(what):
