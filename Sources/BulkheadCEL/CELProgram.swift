@@ -38,7 +38,11 @@ public struct CELProgram: Sendable {
     public let source: String
     /// The static type of the result when the program was type checked, else nil.
     public let resultType: CELType?
+    /// The compiled tree with source positions: read by analyses, and evaluated only to place an
+    /// error that ``evaluationRoot`` raised.
     let root: Node
+    /// The same tree without positions, which evaluates faster.
+    private let evaluationRoot: Node
     private let slots: Int
 
     /// Compiles `source`. Throws a ``CELError`` with the line:column of a syntax or check error.
@@ -54,6 +58,8 @@ public struct CELProgram: Sendable {
         var compiler = Compiler(library: .standard, container: options.container, declarations: options.variables)
         root = try compiler.compile(expression)
         slots = compiler.slotCount
+        var unpositioned = Compiler(library: .standard, container: options.container, declarations: options.variables, positions: false)
+        evaluationRoot = try unpositioned.compile(expression)
     }
 
     /// Evaluates against variable values. Throws a ``CELError`` with code `.evaluation` for a
@@ -75,12 +81,25 @@ public struct CELProgram: Sendable {
     /// Evaluates against an activation and reports the cost consumed, whatever the outcome.
     public func evaluateReportingCost(_ activation: CELActivation, costLimit: Int? = nil) -> CELEvaluation {
         var evaluator = Evaluator(activation: activation, slots: slots, costLimit: costLimit)
-        do {
-            let value = try evaluator.evaluate(root)
+        let error: EvalError
+        do throws(EvalError) {
+            let value = try evaluator.evaluate(evaluationRoot)
             return CELEvaluation(result: .success(value), cost: evaluator.cost)
-        } catch {
-            let failure = CELError(error.isCostLimit ? .costLimitExceeded : .evaluation, error.message, at: error.position)
-            return CELEvaluation(result: .failure(failure), cost: evaluator.cost)
+        } catch let unplaced {
+            error = unplaced
         }
+        // Evaluation is deterministic: the positioned tree fails the same way, at the same cost,
+        // and says where.
+        var placing = Evaluator(activation: activation, slots: slots, costLimit: costLimit)
+        do throws(EvalError) {
+            _ = try placing.evaluate(root)
+        } catch let placed {
+            return CELEvaluation(result: .failure(Self.failure(placed)), cost: placing.cost)
+        }
+        return CELEvaluation(result: .failure(Self.failure(error)), cost: evaluator.cost)
+    }
+
+    private static func failure(_ error: EvalError) -> CELError {
+        CELError(error.isCostLimit ? .costLimitExceeded : .evaluation, error.message, at: error.position)
     }
 }

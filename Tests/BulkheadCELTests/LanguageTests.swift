@@ -74,6 +74,22 @@ import Testing
     @Test func evaluationErrorCarriesPosition() throws {
         let error = try evaluationError("true &&\n  x.missing", ["x": .map(CELMap())])
         #expect(error?.position?.line == 2)
+        #expect(error?.position?.column == 4)
+        // Inside a comprehension, the innermost failing expression is named (the division).
+        let inner = try evaluationError("[1, 2].all(n,\n  n > 0 && n / 0 == 1)")
+        #expect(inner?.message.contains("division by zero") == true)
+        #expect(inner?.position?.line == 2)
+        #expect(inner?.position?.column == 14)
+        // A cost-limit stop is placed and charged the same as any other failure.
+        let program = try CELProgram(source: "items.all(i, i.size() < 100)")
+        let stopped = program.evaluateReportingCost(["items": .list((0..<500).map { .string("item\($0)") })], costLimit: 100)
+        guard case .failure(let limit) = stopped.result else {
+            Issue.record("expected the cost limit to stop evaluation")
+            return
+        }
+        #expect(limit.code == .costLimitExceeded)
+        #expect(limit.position != nil)
+        #expect(stopped.cost == 101)
     }
 
     @Test func costLimit() throws {

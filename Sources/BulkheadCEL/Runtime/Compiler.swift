@@ -6,15 +6,25 @@ struct Compiler {
     /// Declared variables when type checking is on; nil compiles in unchecked mode, where names
     /// are resolved against the activation at evaluation time.
     let declarations: [String: CELType]?
+    /// Whether nodes carry source positions for their errors. A program is compiled both ways:
+    /// evaluation runs the tree without them (a position wrapper around every node is about a
+    /// tenth of an evaluation's cost) and runs the positioned tree only to place an error.
+    let positions: Bool
 
     private var scope: [(name: String, slot: Int)] = []
     private var nextSlot = 0
     private(set) var slotCount = 0
 
-    init(library: Library, container: String, declarations: [String: CELType]?) {
+    init(library: Library, container: String, declarations: [String: CELType]?, positions: Bool = true) {
         self.library = library
         self.container = container
         self.declarations = declarations
+        self.positions = positions
+    }
+
+    /// `node` with the position of the expression it was compiled from, when positions are kept.
+    private func positioned(_ node: Node, _ position: CELSourcePosition) -> Node {
+        positions ? .positioned(node, position) : node
     }
 
     /// Container prefixes from the most specific: `a.b` gives `a.b.`, `a.`, ``.
@@ -82,11 +92,11 @@ struct Compiler {
             if !optional, let (parts, rooted) = Self.qualifiedParts(expression), rooted || local(parts[0]) == nil {
                 return try compileQualified(parts, rooted: rooted, expression)
             }
-            return .positioned(.select(try compile(operand), field, optional: optional), expression.position)
+            return positioned(.select(try compile(operand), field, optional: optional), expression.position)
         case .presence(let operand, let field):
-            return .positioned(.presence(try compile(operand), field), expression.position)
+            return positioned(.presence(try compile(operand), field), expression.position)
         case .index(let operand, let index, let optional):
-            return .positioned(.index(try compile(operand), try compile(index), optional: optional), expression.position)
+            return positioned(.index(try compile(operand), try compile(index), optional: optional), expression.position)
         case .call(let name, let target, let arguments):
             return try compileCall(name, target: target, arguments, expression)
         case .list(let elements):
@@ -97,22 +107,22 @@ struct Compiler {
             if !nodes.contains(where: \.optional), let values = constants(nodes.map(\.0)) {
                 return .constant(.list(values))
             }
-            return .positioned(.list(nodes), expression.position)
+            return positioned(.list(nodes), expression.position)
         case .map(let entries):
             var nodes: [(key: Node, value: Node, optional: Bool)] = []
             for entry in entries {
                 nodes.append((try compile(entry.key), try compile(entry.value), entry.optional))
             }
-            return .positioned(.map(nodes), expression.position)
+            return positioned(.map(nodes), expression.position)
         case .message(let name, _):
             if declarations != nil { throw error("unknown message type '\(name)' (protobuf messages are not supported)", expression) }
-            return .positioned(.failure("unknown type '\(name)' (protobuf messages are not supported)"), expression.position)
+            return positioned(.failure("unknown type '\(name)' (protobuf messages are not supported)"), expression.position)
         case .conditional(let condition, let whenTrue, let whenFalse):
-            return .positioned(.conditional(try compile(condition), try compile(whenTrue), try compile(whenFalse)), expression.position)
+            return positioned(.conditional(try compile(condition), try compile(whenTrue), try compile(whenFalse)), expression.position)
         case .and(let left, let right):
-            return .positioned(.and(try compile(left), try compile(right)), expression.position)
+            return positioned(.and(try compile(left), try compile(right)), expression.position)
         case .or(let left, let right):
-            return .positioned(.or(try compile(left), try compile(right)), expression.position)
+            return positioned(.or(try compile(left), try compile(right)), expression.position)
         case .comprehension(let comprehension):
             let range = try compile(comprehension.range)
             let slot = allocate(comprehension.variable)
@@ -130,7 +140,7 @@ struct Compiler {
             case .optionalMap(let flat): operation = .optionalMap(flat: flat)
             }
             let body = try compile(comprehension.body)
-            return .positioned(.comprehension(CompiledComprehension(
+            return positioned(.comprehension(CompiledComprehension(
                 operation: operation, range: range, slot: slot, secondSlot: secondSlot, body: body)), expression.position)
         case .bind(let name, let value, let body):
             let valueNode = try compile(value)
@@ -162,7 +172,7 @@ struct Compiler {
         if let declarations {
             for candidate in candidates where declarations[candidate.name] != nil {
                 var node = Node.variable(candidate.name)
-                for field in candidate.fields { node = .positioned(.select(node, field, optional: false), expression.position) }
+                for field in candidate.fields { node = positioned(.select(node, field, optional: false), expression.position) }
                 return node
             }
             if let type = CELType.denotable[full] { return .constant(.type(type)) }
@@ -170,9 +180,9 @@ struct Compiler {
         }
         if let type = CELType.denotable[full] { return .constant(.type(type)) }
         if candidates.count == 1 {
-            return .positioned(.variable(candidates[0].name), expression.position)
+            return positioned(.variable(candidates[0].name), expression.position)
         }
-        return .positioned(.qualified(candidates, display: full), expression.position)
+        return positioned(.qualified(candidates, display: full), expression.position)
     }
 
     private mutating func compileCall(_ name: String, target: Expression?, _ arguments: [Expression],
@@ -181,7 +191,7 @@ struct Compiler {
         for argument in arguments { argumentNodes.append(try compile(argument)) }
         switch (name, argumentNodes.count) {
         case ("!_", 1) where target == nil:
-            return .positioned(.not(argumentNodes[0]), expression.position)
+            return positioned(.not(argumentNodes[0]), expression.position)
         default: break
         }
         if let target {
@@ -189,25 +199,25 @@ struct Compiler {
             if let (parts, rooted) = Self.qualifiedParts(target), rooted || local(parts[0]) == nil {
                 let qualifiedName = (parts + [name]).joined(separator: ".")
                 if let function = library.globals[qualifiedName] {
-                    return .positioned(.call(function, argumentNodes), expression.position)
+                    return positioned(.call(function, argumentNodes), expression.position)
                 }
             }
             let targetNode = try compile(target)
             guard let function = library.members[name] else {
-                return .positioned(.failure("unbound function '\(name)'"), expression.position)
+                return positioned(.failure("unbound function '\(name)'"), expression.position)
             }
             let all = [targetNode] + argumentNodes
             if let specialized = Library.specialize(function, all) {
-                return .positioned(.call(specialized, all), expression.position)
+                return positioned(.call(specialized, all), expression.position)
             }
-            return .positioned(.call(function, all), expression.position)
+            return positioned(.call(function, all), expression.position)
         }
         guard let function = library.globals[name] else {
-            return .positioned(.failure("unbound function '\(name)'"), expression.position)
+            return positioned(.failure("unbound function '\(name)'"), expression.position)
         }
         if let specialized = Library.specialize(function, argumentNodes) {
-            return .positioned(.call(specialized, argumentNodes), expression.position)
+            return positioned(.call(specialized, argumentNodes), expression.position)
         }
-        return .positioned(.call(function, argumentNodes), expression.position)
+        return positioned(.call(function, argumentNodes), expression.position)
     }
 }

@@ -36,11 +36,17 @@ public struct PolicyEngine: Sendable {
     /// Whether any expression reads the `request` variable; it is built per request only then.
     private let readsRequest: Bool
     private let everyResourcePolicies: [Int]
+    /// The distinct match sets of the policies and bindings, each checked once per request.
+    private let matchSets: [MatchSet]
+    /// The match set of each binding's `matchResources`, by policy position and binding position.
+    private let bindingMatchSets: [[Int?]]
 
     private struct Facts: Sendable {
         var clusterCalls: [String]
         var isCompiled: Bool
         var variableIDs: [Int]
+        /// The match set of the policy's `matchConstraints`.
+        var constraintsMatchSet: Int?
     }
 
     public init(policies: [Policy], bindings: [PolicyBinding] = [], options: Options = Options()) {
@@ -50,9 +56,15 @@ public struct PolicyEngine: Sendable {
         let bindingsByPolicy = Dictionary(grouping: bindings, by: \.policyName)
         self.bindingsByPolicy = bindingsByPolicy
         self.bindingsByIndex = policies.map { bindingsByPolicy[$0.name] ?? [] }
+        var matchSets = MatchSet.Numbering()
         self.facts = zip(policies, SharedVariables.ids(for: policies)).map { policy, variableIDs in
-            Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled, variableIDs: variableIDs)
+            Facts(clusterCalls: policy.clusterCalls, isCompiled: policy.isCompiled, variableIDs: variableIDs,
+                  constraintsMatchSet: policy.matchConstraints.map { matchSets.id(of: MatchSet(match: $0, emptyRulesMatchAll: false)) })
         }
+        self.bindingMatchSets = bindingsByIndex.map { bindings in
+            bindings.map { binding in binding.matchResources.map { matchSets.id(of: MatchSet(match: $0, emptyRulesMatchAll: true)) } }
+        }
+        self.matchSets = matchSets.sets
         var byResource: [String: [Int]] = [:], everyResource: [Int] = []
         for (index, policy) in policies.enumerated() {
             guard let constraints = policy.matchConstraints else { continue }
@@ -81,6 +93,7 @@ public struct PolicyEngine: Sendable {
     public func evaluate(_ request: AdmissionRequest, namespaceObject: CELValue = .null,
                          namespaceLabels: [String: String]? = nil) -> [PolicyResult] {
         var context = RequestContext(request: request, namespaceObject: namespaceObject, namespaceLabels: namespaceLabels)
+        context.matches = MatchSet.Answers(matchSets)
         context.buildsRequestValue = readsRequest
         // Results of policies that do not match are dropped below: no need to say why.
         context.explainsSkips = false
@@ -103,14 +116,14 @@ public struct PolicyEngine: Sendable {
     /// Appends the policy's results to `results`; when the context does not explain skips (a
     /// whole request), only those of policies that apply. `index` is the policy's position in
     /// `policies`; nil for a policy asked about on its own.
-    private func evaluate(_ policy: Policy, at index: Int?, context: inout RequestContext, into results: inout [PolicyResult]) {
+    private func evaluate(_ policy: borrowing Policy, at index: Int?, context: inout RequestContext, into results: inout [PolicyResult]) {
         let known = index.map { facts[$0] }
-        func keep(_ result: PolicyResult) {
+        func keep(_ result: consuming PolicyResult) {
             if context.explainsSkips || result.skipReason == nil || result.skipReason == .matchCondition { results.append(result) }
         }
         switch policy.sourceKind {
         case .kyvernoValidatingPolicy:
-            keep(evaluate(policy, known, binding: nil, actions: policy.validationActions, extraMatch: nil, context: &context))
+            keep(evaluate(policy, known, binding: nil, actions: policy.validationActions, extraMatch: nil, extraMatchSet: nil, context: &context))
         case .validatingAdmissionPolicy:
             let bound = index.map { bindingsByIndex[$0] } ?? bindingsByPolicy[policy.name] ?? []
             if bound.isEmpty {
@@ -119,16 +132,18 @@ public struct PolicyEngine: Sendable {
                     result.skipReason = .unbound
                     return keep(result)
                 }
-                return keep(evaluate(policy, known, binding: nil, actions: options.unboundActions, extraMatch: nil, context: &context))
+                return keep(evaluate(policy, known, binding: nil, actions: options.unboundActions, extraMatch: nil, extraMatchSet: nil, context: &context))
             }
-            for binding in bound {
-                keep(evaluate(policy, known, binding: binding.name, actions: binding.validationActions, extraMatch: binding.matchResources, context: &context))
+            for position in bound.indices {
+                keep(evaluate(policy, known, binding: bound[position].name, actions: bound[position].validationActions,
+                              extraMatch: bound[position].matchResources, extraMatchSet: index.flatMap { bindingMatchSets[$0][position] },
+                              context: &context))
             }
         }
     }
 
-    private func evaluate(_ policy: Policy, _ known: Facts?, binding: String?, actions: [ValidationAction], extraMatch: MatchResources?,
-                          context: inout RequestContext) -> PolicyResult {
+    private func evaluate(_ policy: borrowing Policy, _ known: Facts?, binding: String?, actions: [ValidationAction], extraMatch: MatchResources?,
+                          extraMatchSet: Int?, context: inout RequestContext) -> PolicyResult {
         var result = PolicyResult(policy: policy.name, binding: binding, outcome: .skip, actions: actions,
                                   failurePolicy: policy.failurePolicy)
         result.skipReason = .notMatched
@@ -137,7 +152,7 @@ public struct PolicyEngine: Sendable {
             result.message = "the policy has no matchConstraints"
             return result
         }
-        if let mismatch = RequestMatcher.mismatch(constraints, context.request, namespaceLabels: context.namespaceLabels) {
+        if let mismatch = context.mismatch(MatchSet(match: constraints, emptyRulesMatchAll: false), known?.constraintsMatchSet) {
             controller = PodTemplateView.controller(for: context.request, autogen: policy.autogen,
                                                     operations: constraints.resourceRules.first?.operations ?? [],
                                                     matchPolicy: constraints.matchPolicy)
@@ -146,8 +161,7 @@ public struct PolicyEngine: Sendable {
                 return result
             }
         }
-        if let extraMatch, let mismatch = RequestMatcher.mismatch(extraMatch, context.request, namespaceLabels: context.namespaceLabels,
-                                                                   emptyRulesMatchAll: true) {
+        if let extraMatch, let mismatch = context.mismatch(MatchSet(match: extraMatch, emptyRulesMatchAll: true), extraMatchSet) {
             if context.explainsSkips { result.message = "binding: \(mismatch.description(of: context.request))" }
             return result
         }
@@ -188,6 +202,8 @@ struct RequestContext {
     var explainsSkips = true
     /// Whether the `request` variable is built (false when no expression reads it).
     var buildsRequestValue = true
+    /// The answers of the engine's match sets so far (none for a single-policy query).
+    var matches = MatchSet.Answers([])
     private let namespaceObject: CELValue
     /// Built when the first matching policy needs it: most objects match no policy at all.
     private var base: CELActivation?
@@ -226,6 +242,13 @@ struct RequestContext {
         view["oldObject"] = RequestMatcher.isNull(request.oldObject) ? .null : PodTemplateView.view(of: request.oldObject, controller: controller)
         views[controller] = view
         return view
+    }
+
+    /// Why the request falls outside `set`, or nil when it matches; answered once per request for
+    /// each numbered set.
+    mutating func mismatch(_ set: MatchSet, _ id: Int?) -> RequestMatcher.Mismatch? {
+        guard let id else { return set.mismatch(request, namespaceLabels: namespaceLabels) }
+        return matches.mismatch(id, request, namespaceLabels: namespaceLabels)
     }
 
     /// Runs `body` with the shared variables of `controller`'s activation, kept for the next policy.

@@ -32,12 +32,12 @@ struct PolicyEvaluator {
     private let variableIDs: [Int]
     private var activation: CELActivation
     /// Whether this policy has asked for each variable yet.
-    private var requested: [Bool]
+    private var requested = SmallIntegerSet()
     private var stale = false
 
     /// `activation` must already hold a `variables` entry (an empty map), so that setting it per
     /// policy replaces a value instead of growing the activation.
-    init(policy: Policy, variableIDs: [Int], activation: CELActivation, costLimit: Int?) {
+    init(policy: borrowing Policy, variableIDs: [Int], activation: CELActivation, costLimit: Int?) {
         variables = policy.variables
         validations = policy.validations
         matchConditionList = policy.matchConditions
@@ -47,7 +47,6 @@ struct PolicyEvaluator {
         self.variableIDs = variableIDs
         self.costLimit = costLimit
         self.activation = activation
-        requested = Array(repeating: false, count: variables.count)
     }
 
     /// Runs the policy. A Kyverno policy stops at the first failed validation; a
@@ -56,12 +55,13 @@ struct PolicyEvaluator {
         if let skip = matchConditions(&shared) { return skip }
         var failures: [PolicyResult.Failure] = []
         var firstError: (index: Int, message: String)?
-        for (index, validation) in validations.enumerated() {
-            switch evaluate(validation.expression, &shared) {
+        for index in validations.indices {
+            switch evaluate(validations[index].expression, &shared) {
             case .value(.bool(true)):
                 continue
             case .value(.bool(false)):
-                failures.append(PolicyResult.Failure(index: index, message: message(for: validation, &shared), reason: validation.reason ?? "Invalid"))
+                failures.append(PolicyResult.Failure(index: index, message: message(for: validations[index], &shared),
+                                                     reason: validations[index].reason ?? "Invalid"))
             case .value(let other):
                 if firstError == nil {
                     firstError = (index, "validation \(index) must evaluate to bool, got \(other.celType.runtimeName)")
@@ -155,16 +155,16 @@ struct PolicyEvaluator {
         for index in dependencies(of: expression, before: limit) { compute(index, &shared) }
         guard stale else { return }
         stale = false
-        var held: [Int] = []
-        for index in variables.indices where requested[index] {
-            if case .value = shared.values[variableIDs[index]] { held.append(variableIDs[index]) }
+        var held = SmallIntegerSet()
+        for index in variables.indices where requested.contains(index) {
+            if case .value = shared.values[variableIDs[index]] { held.insert(variableIDs[index]) }
         }
         if let map = shared.maps[held] {
             activation["variables"] = map
             return
         }
         var entries: [(String, CELValue)] = []
-        for index in variables.indices where requested[index] {
+        for index in variables.indices where requested.contains(index) {
             if case .value(let value)? = shared.values[variableIDs[index]] { entries.append((variables[index].name, value)) }
         }
         let map = CELValue.map(CELMap(stringKeyed: entries))
@@ -173,8 +173,8 @@ struct PolicyEvaluator {
     }
 
     private mutating func compute(_ index: Int, _ shared: inout SharedVariables) {
-        guard !requested[index] else { return }
-        requested[index] = true
+        guard !requested.contains(index) else { return }
+        requested.insert(index)
         let id = variableIDs[index]
         if shared.values[id] == nil { shared.values[id] = evaluate(variables[index].expression, &shared, before: index) }
         // Set after evaluating: evaluating the variable clears it for the map of what came before.
@@ -197,8 +197,8 @@ struct PolicyEvaluator {
 struct SharedVariables {
     /// Values (or failures) by variable id.
     var values = Values()
-    /// `variables` maps by the ids of the values they hold, in declaration order.
-    var maps: [[Int]: CELValue] = [:]
+    /// `variables` maps by the ids of the values they hold.
+    var maps: [SmallIntegerSet: CELValue] = [:]
 
     /// Values by id, in arrays: ids are small and dense (negative for a policy evaluated alone).
     struct Values {
