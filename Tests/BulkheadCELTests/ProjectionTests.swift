@@ -126,6 +126,38 @@ import Testing
         let repeated = try CELValue(jsonBytes: Array(#"{"kind":"Job","spec":{},"kind":"Pod"}"#.utf8), projection: projection)
         #expect(repeated == .map(CELMap(["kind": "Pod"])))
     }
+
+    /// Keys are matched and skipped strings passed eight bytes at a time: a kept key spelled with
+    /// an escape or a non-ASCII character, and an escape, quote or control character in skipped
+    /// text, are seen at every offset within and across words, as in a whole parse.
+    @Test func keysAndSkippedStringsAreReadAtEveryOffset() throws {
+        for offset in 0..<20 {
+            let name = String(repeating: "k", count: offset)
+            let projection = try Self.analysis(["object['\(name)é'] + object['\(name)x']"]).0
+            for tail in [0, 1, 7, 8, 9] {
+                let filler = String(repeating: "s", count: tail)
+                for piece in [#"\""#, #"\\"#, #"\n"#, #"\u00e9"#, "é", ""] {
+                    let skipped = name + piece + filler
+                    let texts = [
+                        #"{"\#(name)é":"a","\#(name)\u0078":"b","skip":"\#(skipped)","\#(name)":"c"}"#,
+                        #"{"\#(name)\u00e9":"a","\#(skipped)":["\#(skipped)"],"\#(name)x":"b"}"#,
+                    ]
+                    for text in texts {
+                        let whole = try CELValue(jsonBytes: Array(text.utf8))
+                        let projected = try CELValue(jsonBytes: Array(text.utf8), projection: projection)
+                        guard case .map(let map) = whole else { Issue.record("not a map: \(text)"); continue }
+                        #expect(projected == .map(CELMap(["\(name)é": map["\(name)é"]!, "\(name)x": map["\(name)x"]!])), "\(text)")
+                    }
+                }
+                for control: UInt8 in [0x00, 0x1F] {
+                    let bytes = Array(#"{"\#(name)x":"b","skip":"\#(name)"#.utf8) + [control] + Array(#"\#(filler)"}"#.utf8)
+                    let whole = #expect(throws: CELError.self) { try CELValue(jsonBytes: bytes) }
+                    let projected = #expect(throws: CELError.self) { try CELValue(jsonBytes: bytes, projection: projection) }
+                    #expect(whole?.message == projected?.message)
+                }
+            }
+        }
+    }
 }
 
 /// A small deterministic generator (xorshift), so a failing variant can be reproduced.

@@ -136,9 +136,10 @@ public struct CELMap: Sendable {
         if let index {
             return index.positions[.string(key)].map { entries[$0].value }
         }
+        // By position, reading only the key: `for entry in entries` would copy every value passed.
         return entries.withUnsafeBufferPointer { entries in
-            for entry in entries {
-                if case .string(let candidate) = entry.key, sameCodePoints(candidate, key) { return entry.value }
+            for position in entries.indices {
+                if case .string(let candidate) = entries[position].key, sameCodePoints(candidate, key) { return entries[position].value }
             }
             return nil
         }

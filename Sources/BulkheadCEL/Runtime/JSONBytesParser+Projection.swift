@@ -79,14 +79,8 @@ extension JSONBytesParser {
     /// projection keeps one. Plain ASCII keys are compared as bytes; others are decoded first.
     private mutating func matchKey(_ projection: CELProjection) throws(CELError) -> Int? {
         let start = position + 1
-        var end = start
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { end = -1; break }
-            end += 1
-        }
-        if end >= start && end < bytes.count {
+        let end = stringRunEnd(from: start, stopsAtNonASCII: true)
+        if end < bytes.count && bytes[end] == UInt8(ascii: "\"") {
             position = end + 1
             return projection.fieldIndex(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
         }
@@ -126,15 +120,10 @@ extension JSONBytesParser {
 
     /// Moves past a string; one with escapes is parsed, so that bad escapes fail as in a value.
     private mutating func skipString() throws(CELError) {
-        var end = position + 1
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") {
-                position = end + 1
-                return
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            end += 1
+        let end = stringRunEnd(from: position + 1)
+        if end < bytes.count && bytes[end] == UInt8(ascii: "\"") {
+            position = end + 1
+            return
         }
         _ = try parseString()
     }

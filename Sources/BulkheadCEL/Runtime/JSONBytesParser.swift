@@ -129,16 +129,15 @@ struct JSONBytesParser {
         position += 1
         let start = position
         // Fast path: no escapes, the bytes are the string.
-        while position < bytes.count {
+        position = stringRunEnd(from: start)
+        if position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
                 position += 1
                 return text
             }
-            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("control character in a string") }
-            position += 1
         }
         var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
