@@ -124,6 +124,21 @@ import Testing
         #expect(try evaluationError("optional.none().value()") != nil)
     }
 
+    /// `contains`, `startsWith` and `endsWith` compare UTF-8 bytes, which for valid text is the
+    /// same as comparing code points: no normalization, no match inside a character.
+    @Test func substringFunctionsCompareCodePoints() throws {
+        let cases: [(String, Bool)] = [
+            (#"'e\u0301'.contains('\u0301')"#, true), ("'é'.contains('e')", false), (#"'é'.contains('\u0301')"#, false),
+            (#"'e\u0301'.startsWith('e')"#, true), ("'aé'.endsWith('é')", true), (#"'e\u0301'.endsWith('é')"#, false),
+            ("'é😀x'.contains('😀')", true), ("'😀'.endsWith('😀')", true), ("''.contains('')", true), ("'abc'.contains('')", true),
+            ("'ab'.startsWith('abc')", false), ("'ab'.endsWith('xab')", false), ("'abcabd'.contains('abd')", true),
+            ("'abcab'.contains('abd')", false), ("'ab'.endsWith('')", true), ("''.startsWith('a')", false),
+        ]
+        for (source, expected) in cases {
+            #expect(try evaluate(source) == .bool(expected), "\(source)")
+        }
+    }
+
     @Test func macrosAndHeterogeneousEquality() throws {
         #expect(try evaluate("[1, 2, 3].map(x, x * 2).filter(y, y > 2)") == [4, 6])
         #expect(try evaluate("[1, 2, 3].exists_one(x, x == 2)") == true)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// String functions: the standard `contains`/`startsWith`/`endsWith` and the strings extension
 /// (`charAt`, `indexOf`, `split`, `substring`, `trim`, `join`, `quote`...). Indexes count Unicode
 /// code points, not grapheme clusters or UTF-8 bytes.
@@ -7,19 +13,22 @@ extension Library {
             guard arguments.count == 2, case .string(let text) = arguments[0], case .string(let part) = arguments[1] else {
                 throw EvalError.noOverload("contains", arguments)
             }
-            return .bool(Self.find(Array(text.unicodeScalars), Array(part.unicodeScalars), from: 0) != nil)
+            return .bool(Self.containsBytes(text, part))
         }
         member("startsWith", linearCost: true) { arguments throws(EvalError) in
             guard arguments.count == 2, case .string(let text) = arguments[0], case .string(let prefix) = arguments[1] else {
                 throw EvalError.noOverload("startsWith", arguments)
             }
-            return .bool(text.unicodeScalars.starts(with: prefix.unicodeScalars))
+            // On UTF-8 bytes: a valid encoding is a prefix, suffix or part of another exactly when
+            // its code points are, and the bytes are read in place.
+            return .bool(text.utf8.starts(with: prefix.utf8))
         }
         member("endsWith", linearCost: true) { arguments throws(EvalError) in
             guard arguments.count == 2, case .string(let text) = arguments[0], case .string(let suffix) = arguments[1] else {
                 throw EvalError.noOverload("endsWith", arguments)
             }
-            return .bool(text.unicodeScalars.reversed().starts(with: suffix.unicodeScalars.reversed()))
+            let textBytes = text.utf8, suffixBytes = suffix.utf8
+            return .bool(suffixBytes.count <= textBytes.count && textBytes.dropFirst(textBytes.count - suffixBytes.count).elementsEqual(suffixBytes))
         }
         member("charAt") { arguments throws(EvalError) in
             guard arguments.count == 2, case .string(let text) = arguments[0], case .int(let index) = arguments[1] else {
@@ -159,6 +168,25 @@ extension Library {
     }
 
     /// The first index at or after `start` where `needle` occurs in `haystack`.
+    /// Whether `part`'s UTF-8 bytes occur in `text`'s (the same as its code points occurring).
+    static func containsBytes(_ text: String, _ part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { haystack in
+            part.withUTF8 { needle in
+                guard let first = needle.first else { return true }
+                guard needle.count <= haystack.count else { return false }
+                var candidate = 0
+                while candidate + needle.count <= haystack.count {
+                    if haystack[candidate] == first && memcmp(haystack.baseAddress! + candidate, needle.baseAddress!, needle.count) == 0 {
+                        return true
+                    }
+                    candidate += 1
+                }
+                return false
+            }
+        }
+    }
+
     static func find(_ haystack: [Unicode.Scalar], _ needle: [Unicode.Scalar], from start: Int) -> Int? {
         guard needle.count <= haystack.count - start else { return nil }
         if needle.isEmpty { return start }

@@ -224,14 +224,15 @@ struct RequestContext {
     /// pod-shaped view of them), and an empty `variables` map for each policy to replace.
     mutating func activation(for controller: PodController?) -> CELActivation {
         let base = self.base ?? {
+            // The names most expressions read first: an activation finds a name by comparing.
             var base = CELActivation()
             base["object"] = request.object
+            base["variables"] = .map(CELMap())
+            base["namespaceObject"] = namespaceObject
             base["oldObject"] = request.oldObject
             base["request"] = buildsRequestValue ? request.celValue : .null
-            base["namespaceObject"] = namespaceObject
             base["params"] = .null
             base["exceptions"] = Self.noExceptions
-            base["variables"] = .map(CELMap())
             return base
         }()
         self.base = base
