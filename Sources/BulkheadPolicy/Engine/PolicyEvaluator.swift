@@ -135,16 +135,20 @@ struct PolicyEvaluator {
         }
     }
 
-    /// Indices of the variables `expression` reads (only those declared before `limit`).
-    private func dependencies(of expression: PolicyExpression, before limit: Int?) -> [Int] {
+    /// Positions of the variables `expression` reads (only those declared before `limit`), as a
+    /// set: it is built for every expression evaluated and allocates nothing.
+    private func dependencies(of expression: PolicyExpression, before limit: Int?) -> SmallIntegerSet {
         let bound = min(limit ?? variables.count, variables.count)
-        if expression.referencesAllVariables { return Array(0..<bound) }
+        var result = SmallIntegerSet()
+        if expression.referencesAllVariables {
+            for index in 0..<bound { result.insert(index) }
+            return result
+        }
         let references = expression.variableReferences
-        guard !references.isEmpty else { return [] }
+        guard !references.isEmpty else { return result }
         // A name or two against a few variables: comparing costs less than hashing each name.
-        var result: [Int] = []
         for index in 0..<bound where references.contains(where: { $0 == variables[index].name }) {
-            result.append(index)
+            result.insert(index)
         }
         return result
     }
@@ -152,7 +156,8 @@ struct PolicyEvaluator {
     /// Computes the variables `expression` reads and, when that adds a value, sets `variables` to
     /// the map of every value this policy has so far (built once per request for the same ids).
     private mutating func prepareVariables(for expression: PolicyExpression, before limit: Int?, _ shared: inout SharedVariables) {
-        for index in dependencies(of: expression, before: limit) { compute(index, &shared) }
+        let needed = dependencies(of: expression, before: limit)
+        for index in variables.indices where needed.contains(index) { compute(index, &shared) }
         guard stale else { return }
         stale = false
         var held = SmallIntegerSet()
@@ -182,7 +187,8 @@ struct PolicyEvaluator {
     }
 
     private func failedDependency(of expression: PolicyExpression, before limit: Int?, _ shared: SharedVariables) -> String? {
-        for index in dependencies(of: expression, before: limit) {
+        let needed = dependencies(of: expression, before: limit)
+        for index in variables.indices where needed.contains(index) {
             if case .failure(let error)? = shared.values[variableIDs[index]] { return "variables.\(variables[index].name): \(error)" }
         }
         return nil
